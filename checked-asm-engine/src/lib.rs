@@ -1,0 +1,10 @@
+//! The engine of checked-asm: everything between the tokens of an `asm!` invocation and
+//! the verdict on its contract. The proc-macro crate and the CLI are thin adapters
+//! around it.
+//!
+//! ```text
+//! tokens --parse--> AsmInvocation --configure--> ConfiguredAsm
+//!        --assemble--> Program --effects/analysis--> Vec<Diagnostic> --expand--> tokens
+//! ```
+
+pub mod x86;

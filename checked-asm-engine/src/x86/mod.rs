@@ -1,0 +1,1 @@
+//! Everything specific to x86 and x86_64.

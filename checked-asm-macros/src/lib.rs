@@ -1,0 +1,1 @@
+//! Procedural macros of checked-asm; use them through the `checked-asm` crate.
