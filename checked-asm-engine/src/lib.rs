@@ -7,4 +7,6 @@
 //!        --assemble--> Program --effects/analysis--> Vec<Diagnostic> --expand--> tokens
 //! ```
 
+pub mod diag;
+pub mod syntax;
 pub mod x86;

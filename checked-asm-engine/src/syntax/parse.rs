@@ -1,0 +1,425 @@
+//! Tokens to [`AsmInvocation`], following rustc's `parse_asm_args`
+//! (compiler/rustc_parse/src/parser/asm.rs) so that we accept exactly what it accepts.
+//!
+//! Errors that stop parsing (the grammar cannot continue) are returned; checks that
+//! depend on which `#[cfg]` arguments are active live in `configure`.
+
+use super::cfg::Cfg;
+use super::template::eval_template;
+use super::*;
+use crate::diag::{Code, Diagnostic, SpanRange};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::buffer::Cursor;
+use syn::parse::{ParseStream, Parser};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, LitStr, Token};
+
+/// Reads the file named by `include_str!`. The macro resolves paths relative to the
+/// file that contains the `include_str!` tokens (`Span::local_file`); the CLI relative
+/// to the file it scans.
+pub trait IncludeResolver {
+    fn read(&self, span: Span, path: &str) -> Result<String, String>;
+}
+
+/// A resolver for contexts without files (tests, `infer` on stdin).
+pub struct NoIncludes;
+
+impl IncludeResolver for NoIncludes {
+    fn read(&self, _span: Span, path: &str) -> Result<String, String> {
+        Err(format!("`include_str!(\"{path}\")` cannot be read here: no source file is known"))
+    }
+}
+
+/// Parses the arguments of one `asm!`-family invocation.
+pub fn parse_invocation(
+    kind: MacroKind,
+    tokens: TokenStream,
+    includes: &dyn IncludeResolver,
+) -> Result<AsmInvocation, Vec<Diagnostic>> {
+    let span = SpanRange::of_tokens(&tokens).unwrap_or_else(SpanRange::call_site);
+    let parser = |input: ParseStream| parse_args(input, kind, includes, span);
+    match parser.parse2(tokens) {
+        Ok(inv) => Ok(inv),
+        Err(err) => Err(err.into_iter().map(syn_error_to_diagnostic).collect()),
+    }
+}
+
+fn syn_error_to_diagnostic(err: syn::Error) -> Diagnostic {
+    // syn::Error keeps its own start/end spans; recover them from its tokens.
+    let tokens = err.to_compile_error();
+    let span = SpanRange::of_tokens(&tokens).unwrap_or_else(SpanRange::call_site);
+    Diagnostic::error(Code::Syntax, span, err.to_string())
+}
+
+fn parse_args(
+    input: ParseStream,
+    kind: MacroKind,
+    includes: &dyn IncludeResolver,
+    whole: SpanRange,
+) -> syn::Result<AsmInvocation> {
+    let mut inv = AsmInvocation {
+        kind,
+        templates: Vec::new(),
+        operands: Vec::new(),
+        clobber_abis: Vec::new(),
+        options: Vec::new(),
+        span: whole,
+    };
+    if input.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "requires at least a template string argument",
+        ));
+    }
+    let mut index = 0usize;
+    let cfg = parse_attrs(input)?;
+    inv.templates.push(parse_template(input, cfg, includes)?);
+    let mut allow_templates = true;
+    loop {
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>().map_err(|e| {
+            syn::Error::new(e.span(), "expected `,` between the arguments of the assembly macro")
+        })?;
+        if input.is_empty() {
+            break; // trailing comma
+        }
+        index += 1;
+        let cfg = parse_attrs(input)?;
+        let begin = input.cursor();
+        let start = input.span();
+
+        if peek_keyword_group(input, "clobber_abi") {
+            let kw: Ident = input.parse()?;
+            let content;
+            let paren = syn::parenthesized!(content in input);
+            let mut abis = Vec::new();
+            while !content.is_empty() {
+                let lit: LitStr = content.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "expected string literal in `clobber_abi(...)`")
+                })?;
+                abis.push((lit.value(), lit.span()));
+                if content.is_empty() {
+                    break;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            if abis.is_empty() {
+                return Err(syn::Error::new(
+                    paren.span.join(),
+                    "at least one abi must be provided as an argument to `clobber_abi`",
+                ));
+            }
+            let span = SpanRange { start: kw.span(), end: paren.span.close() };
+            inv.clobber_abis.push(ClobberAbi { cfg, abis, span, index });
+            allow_templates = false;
+            continue;
+        }
+
+        if peek_keyword_group(input, "options") {
+            let kw: Ident = input.parse()?;
+            let content;
+            let paren = syn::parenthesized!(content in input);
+            let mut options = Vec::new();
+            while !content.is_empty() {
+                let ident = content.call(Ident::parse_any)?;
+                let name = ident.to_string();
+                let Some(option) = AsmOption::from_name(&name) else {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        format!(
+                            "expected one of `att_syntax`, `may_unwind`, `nomem`, `noreturn`, \
+                             `nostack`, `preserves_flags`, `pure`, `raw` or `readonly`, found `{name}`"
+                        ),
+                    ));
+                };
+                options.push((option, ident.span()));
+                if content.is_empty() {
+                    break;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            let span = SpanRange { start: kw.span(), end: paren.span.close() };
+            inv.options.push(OptionsGroup { cfg, options, span, index });
+            allow_templates = false;
+            continue;
+        }
+
+        // `name = <operand>`; `==` is not a name.
+        let name = if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==])
+        {
+            let ident = input.call(Ident::parse_any)?;
+            input.parse::<Token![=]>()?;
+            allow_templates = false;
+            Some(Name { text: ident.to_string(), span: ident.span() })
+        } else {
+            None
+        };
+
+        let kind = if let Some(kind) = parse_operand(input)? {
+            kind
+        } else if allow_templates && name.is_none() {
+            inv.templates.push(parse_template(input, cfg, includes)?);
+            continue;
+        } else {
+            let what = if kind_is_global(kind) {
+                "expected operand, options, or additional template string"
+            } else if allow_templates {
+                "expected operand, clobber_abi, options, or additional template string"
+            } else {
+                "expected operand, clobber_abi or options (template strings must come before all other arguments)"
+            };
+            return Err(input.error(what));
+        };
+        allow_templates = false;
+        let end = last_consumed_span(begin, input.cursor());
+        inv.operands.push(Operand { cfg, name, kind, span: SpanRange { start, end }, index });
+    }
+    Ok(inv)
+}
+
+fn kind_is_global(kind: MacroKind) -> bool {
+    kind != MacroKind::Asm
+}
+
+/// The span of the last token tree between two cursors of the same stream.
+fn last_consumed_span(begin: Cursor, end: Cursor) -> Span {
+    let mut last = begin.span();
+    let mut cursor = begin;
+    while cursor != end {
+        match cursor.token_tree() {
+            Some((tt, next)) => {
+                last = tt.span();
+                cursor = next;
+            }
+            None => break,
+        }
+    }
+    last
+}
+
+fn peek_keyword_group(input: ParseStream, keyword: &str) -> bool {
+    let fork = input.fork();
+    match fork.call(Ident::parse_any) {
+        Ok(ident) if ident == keyword => {
+            fork.cursor().group(Delimiter::Parenthesis).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// Parses an operand after its optional name, or returns `None` if the next tokens are
+/// not an operand keyword.
+fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
+    let fork = input.fork();
+    let Ok(keyword) = fork.call(Ident::parse_any) else {
+        return Ok(None);
+    };
+    let keyword = keyword.to_string();
+    let needs_reg = matches!(keyword.as_str(), "in" | "out" | "lateout" | "inout" | "inlateout");
+    if needs_reg && fork.cursor().group(Delimiter::Parenthesis).is_none() {
+        return Ok(None);
+    }
+    match keyword.as_str() {
+        "in" | "out" | "lateout" | "inout" | "inlateout" => {}
+        "const" | "sym" => {}
+        "label" if fork.cursor().group(Delimiter::Brace).is_some() => {}
+        _ => return Ok(None),
+    }
+    input.call(Ident::parse_any)?;
+    let operand = match keyword.as_str() {
+        "in" => {
+            let reg = parse_reg(input)?;
+            reject_underscore(input)?;
+            OperandKind::In { reg, expr: parse_expr(input)? }
+        }
+        "out" | "lateout" => {
+            let reg = parse_reg(input)?;
+            let expr = parse_optional_expr(input)?;
+            OperandKind::Out { reg, expr, late: keyword == "lateout" }
+        }
+        "inout" | "inlateout" => {
+            let late = keyword == "inlateout";
+            let reg = parse_reg(input)?;
+            reject_underscore(input)?;
+            let expr = parse_expr(input)?;
+            if input.peek(Token![=>]) {
+                input.parse::<Token![=>]>()?;
+                let out_expr = parse_optional_expr(input)?;
+                OperandKind::SplitInOut { reg, in_expr: expr, out_expr, late }
+            } else {
+                OperandKind::InOut { reg, expr, late }
+            }
+        }
+        "const" => OperandKind::Const { expr: parse_expr(input)? },
+        "sym" => {
+            let expr: Expr = input.parse()?;
+            if !matches!(strip_groups(&expr), Expr::Path(_)) {
+                return Err(syn::Error::new_spanned(
+                    &expr,
+                    "argument to `sym` must be a path expression",
+                ));
+            }
+            OperandKind::Sym { path: expr_ref(&expr) }
+        }
+        "label" => {
+            let block: syn::Block = input.parse()?;
+            OperandKind::Label { block: expr_ref(&block) }
+        }
+        _ => unreachable!("keyword list checked above"),
+    };
+    Ok(Some(operand))
+}
+
+fn strip_groups(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(g) => strip_groups(&g.expr),
+        other => other,
+    }
+}
+
+fn reject_underscore(input: ParseStream) -> syn::Result<()> {
+    if input.peek(Token![_]) {
+        return Err(input.error("_ cannot be used for input operands"));
+    }
+    Ok(())
+}
+
+fn parse_optional_expr(input: ParseStream) -> syn::Result<Option<ExprRef>> {
+    if input.peek(Token![_]) && (input.peek2(Token![,]) || peek_end_after_one(input)) {
+        input.parse::<Token![_]>()?;
+        return Ok(None);
+    }
+    parse_expr(input).map(Some)
+}
+
+fn peek_end_after_one(input: ParseStream) -> bool {
+    let fork = input.fork();
+    fork.parse::<TokenTree>().is_ok() && fork.is_empty()
+}
+
+fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
+    let expr: Expr = input.parse()?;
+    Ok(expr_ref(&expr))
+}
+
+fn expr_ref<T: ToTokens>(node: &T) -> ExprRef {
+    let tokens = node.to_token_stream();
+    let span = SpanRange::of_tokens(&tokens).unwrap_or_else(|| SpanRange::single(node_span(node)));
+    ExprRef { text: tokens.to_string(), span }
+}
+
+fn node_span<T: ToTokens>(node: &T) -> Span {
+    node.to_token_stream().span()
+}
+
+fn parse_reg(input: ParseStream) -> syn::Result<RegSpec> {
+    let content;
+    syn::parenthesized!(content in input);
+    let spec = if content.peek(LitStr) {
+        let lit: LitStr = content.parse()?;
+        RegSpec::Explicit { name: lit.value(), span: lit.span() }
+    } else if content.peek(Ident::peek_any) {
+        let ident = content.call(Ident::parse_any)?;
+        RegSpec::Class { name: ident.to_string(), span: ident.span() }
+    } else {
+        return Err(content.error("expected register class or explicit register"));
+    };
+    if !content.is_empty() {
+        return Err(content.error("expected `)` after the register class or explicit register"));
+    }
+    Ok(spec)
+}
+
+fn parse_template(
+    input: ParseStream,
+    cfg: Option<Cfg>,
+    includes: &dyn IncludeResolver,
+) -> syn::Result<TemplatePiece> {
+    let expr: Expr = input.parse()?;
+    let tokens = expr.to_token_stream();
+    let span = SpanRange::of_tokens(&tokens).unwrap_or_else(SpanRange::call_site);
+    let (text, origin) = eval_template(&expr, includes)?;
+    Ok(TemplatePiece { cfg, text, origin, span })
+}
+
+/// Outer attributes before an argument: only `#[cfg]` and `#[cfg_attr(p, cfg(..))]`
+/// (r[asm.attributes.supported-attributes]).
+fn parse_attrs(input: ParseStream) -> syn::Result<Option<Cfg>> {
+    let attrs = input.call(syn::Attribute::parse_outer)?;
+    let mut preds = Vec::new();
+    for attr in attrs {
+        if attr.path().is_ident("cfg") {
+            preds.push(attr.parse_args_with(parse_cfg)?);
+        } else if attr.path().is_ident("cfg_attr") {
+            preds.push(attr.parse_args_with(parse_cfg_attr)?);
+        } else {
+            return Err(syn::Error::new_spanned(
+                &attr,
+                "this attribute is not supported on assembly: only `#[cfg(...)]` and \
+                 `#[cfg_attr(..., cfg(...))]` are",
+            ));
+        }
+    }
+    Ok(if preds.is_empty() { None } else { Some(Cfg::all(preds)) })
+}
+
+/// `cfg_attr(p, cfg(q), ...)` means `any(not(p), all(q, ...))`.
+fn parse_cfg_attr(input: ParseStream) -> syn::Result<Cfg> {
+    let pred = parse_cfg(input)?;
+    let mut inner = Vec::new();
+    while input.parse::<Option<Token![,]>>()?.is_some() {
+        if input.is_empty() {
+            break;
+        }
+        let path: syn::Path = input.parse()?;
+        if !path.is_ident("cfg") {
+            return Err(syn::Error::new_spanned(
+                &path,
+                "this attribute is not supported on assembly: `cfg_attr` may only expand to `cfg`",
+            ));
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        inner.push(parse_cfg(&content)?);
+    }
+    Ok(Cfg::Any(vec![Cfg::Not(Box::new(pred)), Cfg::All(inner)]))
+}
+
+/// A ConfigurationPredicate.
+pub(crate) fn parse_cfg(input: ParseStream) -> syn::Result<Cfg> {
+    if input.peek(syn::LitBool) {
+        let b: syn::LitBool = input.parse()?;
+        return Ok(Cfg::Bool(b.value));
+    }
+    let ident = input.call(Ident::parse_any)?;
+    let name = ident.to_string();
+    if input.peek(syn::token::Paren) && matches!(name.as_str(), "all" | "any" | "not") {
+        let content;
+        syn::parenthesized!(content in input);
+        let mut list = Vec::new();
+        while !content.is_empty() {
+            list.push(parse_cfg(&content)?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        return match name.as_str() {
+            "all" => Ok(Cfg::All(list)),
+            "any" => Ok(Cfg::Any(list)),
+            _ if list.len() == 1 => Ok(Cfg::Not(Box::new(list.pop().unwrap()))),
+            _ => Err(syn::Error::new(ident.span(), "`not` takes exactly one predicate")),
+        };
+    }
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        let value: LitStr = input.parse()?;
+        return Ok(Cfg::Option { name, value: Some(value.value()) });
+    }
+    Ok(Cfg::Option { name, value: None })
+}
+
+use syn::ext::IdentExt;
