@@ -10,3 +10,6 @@
 pub mod diag;
 pub mod syntax;
 pub mod x86;
+pub mod expand;
+
+pub use expand::{Verdicts, check, expand};

@@ -502,7 +502,7 @@ fn check_modifier(
 }
 
 /// `…text «{x}» text…`, one line of context around a byte range.
-pub(crate) fn quote_range(text: &str, range: Range<usize>) -> String {
+pub fn quote_range(text: &str, range: Range<usize>) -> String {
     let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
     let end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i);
     format!("`{}`", &text[start..end].trim())

@@ -13,7 +13,7 @@ mod stringify;
 mod template;
 
 pub use cfg::{Cfg, CfgAssignment};
-pub use configure::{ConfiguredAsm, ConfiguredOperand, ConfiguredPiece, Segment};
+pub use configure::{ConfiguredAsm, ConfiguredOperand, ConfiguredPiece, Segment, quote_range};
 pub use parse::{IncludeResolver, NoIncludes, parse_invocation};
 
 use crate::diag::SpanRange;
