@@ -126,10 +126,9 @@ impl Diagnostic {
             text.push_str(&format!("[checked-asm {rule}] "));
         }
         text.push_str(&self.message);
-        for label in &self.labels {
-            text.push_str(&format!("\n  = note: {}", label.1));
-        }
-        for note in &self.notes {
+        // A `compile_error!` has one span: secondary labels become notes, after the
+        // diagnostic's own notes, so each must read on its own.
+        for note in self.notes.iter().chain(self.labels.iter().map(|l| &l.1)) {
             text.push_str(&format!("\n  = note: {}", indent_continuation(note)));
         }
         for help in &self.help {

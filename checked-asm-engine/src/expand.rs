@@ -4,7 +4,7 @@
 
 use crate::diag::{Code, Diagnostic, Level};
 use crate::syntax::{AsmInvocation, Cfg, CfgAssignment, IncludeResolver, MacroKind, parse_invocation};
-use crate::x86::{self, Arch};
+use crate::x86::{self, Arch, Finding};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -60,24 +60,24 @@ pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
         return Verdicts { findings: vec![(Cfg::Bool(true), d)], rejected: Vec::new(), unparsed: false };
     }
 
-    // (diagnostic, configurations where it holds), in first-seen order.
-    let mut grouped: Vec<(String, Diagnostic, Vec<CfgAssignment>)> = Vec::new();
+    // (key, extra condition, diagnostic, configurations where it holds), first-seen order.
+    let mut grouped: Vec<(String, Option<Cfg>, Diagnostic, Vec<CfgAssignment>)> = Vec::new();
     let mut all_configs = Vec::new();
     let mut rejected = Vec::new();
     for arch in Arch::ALL {
         for assignment in CfgAssignment::enumerate(arch.cfg_name(), &atoms) {
-            let diags = match inv.configure(&assignment) {
+            let findings = match inv.configure(&assignment) {
                 Ok(asm) => x86::check(&asm, arch),
-                Err(errors) => errors,
+                Err(errors) => errors.into_iter().map(Finding::from).collect(),
             };
-            if diags.iter().any(|d| d.level == Level::Error && rustc_rejects(d.code)) {
+            if findings.iter().any(|f| f.when.is_none() && f.diag.level == Level::Error && rustc_rejects(f.diag.code)) {
                 rejected.push(assignment.clone());
             }
-            for d in diags {
-                let key = format!("{}\u{0}{:?}", d.render_message(), d.span.start);
-                match grouped.iter_mut().find(|(k, _, _)| *k == key) {
-                    Some((_, _, configs)) => configs.push(assignment.clone()),
-                    None => grouped.push((key, d, vec![assignment.clone()])),
+            for Finding { when, diag } in findings {
+                let key = format!("{}\u{0}{:?}\u{0}{:?}", diag.render_message(), diag.span.start, when);
+                match grouped.iter_mut().find(|(k, ..)| *k == key) {
+                    Some((.., configs)) => configs.push(assignment.clone()),
+                    None => grouped.push((key, when, diag, vec![assignment.clone()])),
                 }
             }
             all_configs.push(assignment);
@@ -86,7 +86,10 @@ pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
     Verdicts {
         findings: grouped
             .into_iter()
-            .map(|(_, d, configs)| (gate(&configs, &all_configs), d))
+            .map(|(_, when, d, configs)| {
+                let gate = gate(&configs, &all_configs);
+                (when.map_or(gate.clone(), |w| Cfg::All(vec![gate, w])), d)
+            })
             .collect(),
         rejected: if rejected.is_empty() { Vec::new() } else { vec![gate(&rejected, &all_configs)] },
         unparsed: false,
@@ -98,22 +101,86 @@ fn rustc_rejects(code: Code) -> bool {
     matches!(code, Code::Syntax | Code::Template | Code::Placeholder | Code::Rule("R00"))
 }
 
-/// The cfg predicate that holds exactly in `configs` (a subset of `all`).
+/// The cfg predicate that holds exactly in `configs` (a subset of `all`), simplified by
+/// merging configurations that differ in one condition (Quine–McCluskey without the
+/// cover step: the result is exact, not always minimal).
 fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
-    let mut parts = Vec::new();
-    for arch in Arch::ALL {
-        let of_arch: Vec<&CfgAssignment> = all.iter().filter(|c| c.arch == Some(arch.cfg_name())).collect();
-        let hit: Vec<&CfgAssignment> = configs.iter().filter(|c| c.arch == Some(arch.cfg_name())).collect();
-        if hit.is_empty() {
-            continue;
+    let atoms: Vec<Cfg> = all.first().map(|c| c.values.keys().cloned().collect()).unwrap_or_default();
+    // Variable 0 is "target_arch is x86_64"; the others are the cfg atoms.
+    let term_of = |c: &CfgAssignment| -> Vec<Option<bool>> {
+        std::iter::once(Some(c.arch == Some(Arch::X86_64.cfg_name())))
+            .chain(atoms.iter().map(|a| c.values.get(a).copied()))
+            .collect()
+    };
+    let mut terms: Vec<Vec<Option<bool>>> = configs.iter().map(term_of).collect();
+    terms.dedup();
+    loop {
+        let mut merged_any = false;
+        let mut next: Vec<Vec<Option<bool>>> = Vec::new();
+        let mut used = vec![false; terms.len()];
+        for i in 0..terms.len() {
+            for j in i + 1..terms.len() {
+                let diff: Vec<usize> = (0..terms[i].len()).filter(|&k| terms[i][k] != terms[j][k]).collect();
+                if let [k] = diff[..]
+                    && terms[i][k].is_some()
+                    && terms[j][k].is_some()
+                {
+                    let mut m = terms[i].clone();
+                    m[k] = None;
+                    if !next.contains(&m) {
+                        next.push(m);
+                    }
+                    used[i] = true;
+                    used[j] = true;
+                    merged_any = true;
+                }
+            }
         }
-        if hit.len() == of_arch.len() {
-            parts.push(Cfg::target_arch(arch.cfg_name()));
-        } else {
-            parts.extend(hit.iter().map(|c| c.as_cfg()));
+        for (i, t) in terms.iter().enumerate() {
+            if !used[i] && !next.contains(t) {
+                next.push(t.clone());
+            }
+        }
+        terms = next;
+        if !merged_any {
+            break;
         }
     }
+    let literal = |k: usize, v: bool| -> Cfg {
+        let atom = if k == 0 {
+            return Cfg::target_arch(if v { Arch::X86_64.cfg_name() } else { Arch::X86.cfg_name() });
+        } else {
+            atoms[k - 1].clone()
+        };
+        if v { atom } else { Cfg::Not(Box::new(atom)) }
+    };
+    let mut parts: Vec<Cfg> = terms
+        .iter()
+        .map(|t| {
+            let lits: Vec<Cfg> = t.iter().enumerate().filter_map(|(k, v)| v.map(|v| literal(k, v))).collect();
+            match lits.len() {
+                0 => x86_targets(),
+                1 => lits.into_iter().next().expect("one literal"),
+                _ => Cfg::All(lits),
+            }
+        })
+        .collect();
     if parts.len() == 1 { parts.pop().expect("one part") } else { Cfg::Any(parts) }
+}
+
+/// `any(target_arch = "x86_64", target_arch = "x86")`.
+fn x86_targets() -> Cfg {
+    Cfg::Any(Arch::ALL.iter().map(|a| Cfg::target_arch(a.cfg_name())).collect())
+}
+
+/// Says when a gated finding applies, unless it applies on every x86 target.
+fn gate_note(cfg: &Cfg) -> Option<String> {
+    let both = x86_targets();
+    match cfg {
+        Cfg::Bool(true) => None,
+        c if *c == both => None,
+        c => Some(format!("this applies where `cfg({c})` holds")),
+    }
 }
 
 /// The whole expansion of `checked_asm!` and its siblings.
@@ -138,7 +205,10 @@ pub fn render(kind: MacroKind, tokens: TokenStream, verdicts: &Verdicts) -> Toke
         if diag.level != Level::Error {
             continue;
         }
-        let error = diag.to_compile_error();
+        let error = match gate_note(cfg) {
+            Some(note) => diag.clone().with_note(note).to_compile_error(),
+            None => diag.to_compile_error(),
+        };
         items.push(match cfg {
             Cfg::Bool(true) => error,
             cfg => {

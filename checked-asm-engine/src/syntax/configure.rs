@@ -408,7 +408,9 @@ fn resolve_template(
             text: piece.text.clone(),
         });
     }
-    if !options.contains(AsmOption::Raw) {
+    // An unused operand right after another template error is usually the same
+    // mistake seen twice (a typo in `{name}`): report it only on its own.
+    if !options.contains(AsmOption::Raw) && errors.is_empty() {
         for (i, op) in operands.iter().enumerate().filter(|(i, _)| !used[*i]) {
             let (what, reference) = match &op.name {
                 Some(n) => (format!("named operand `{}` is never used", n.text), format!("{{{}}}", n.text)),
@@ -472,10 +474,19 @@ fn resolve_position(
         Position::Name(name) => match names.get(name.as_str()) {
             Some(&idx) => Some(idx),
             None => {
-                errors.push(
-                    Diagnostic::error(Code::Placeholder, piece.span, format!("there is no operand named `{name}`"))
-                        .with_note(format!("in the template: {}", here())),
-                );
+                let mut known: Vec<&str> = names.keys().copied().collect();
+                known.sort_unstable();
+                let mut d = Diagnostic::error(Code::Placeholder, piece.span, format!("there is no operand named `{name}`"))
+                    .with_note(format!("in the template: {}", here()));
+                d = if known.is_empty() {
+                    d.with_help(format!("add a named operand, e.g. `{name} = in(reg) value`"))
+                } else {
+                    d.with_note(format!(
+                        "the named operands are: {}",
+                        known.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ))
+                };
+                errors.push(d);
                 None
             }
         },

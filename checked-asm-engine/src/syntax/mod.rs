@@ -137,6 +137,24 @@ impl OperandKind {
         }
     }
 
+    /// The operand as written, without its name: `in("eax") x`, `out(reg) _`.
+    pub fn describe(&self) -> String {
+        let reg = self.reg().map(|r| format!("({})", r.as_written())).unwrap_or_default();
+        let value = match self {
+            OperandKind::In { expr, .. } | OperandKind::InOut { expr, .. } => expr.text.clone(),
+            OperandKind::Out { expr, .. } => expr.as_ref().map_or("_".into(), |e| e.text.clone()),
+            OperandKind::SplitInOut { in_expr, out_expr, .. } => format!(
+                "{} => {}",
+                in_expr.text,
+                out_expr.as_ref().map_or("_".into(), |e| e.text.clone())
+            ),
+            OperandKind::Const { expr } => expr.text.clone(),
+            OperandKind::Sym { path } => path.text.clone(),
+            OperandKind::Label { .. } => "{ ... }".into(),
+        };
+        format!("{}{reg} {value}", self.keyword())
+    }
+
     /// The keyword the operand was written with.
     pub fn keyword(&self) -> &'static str {
         match self {

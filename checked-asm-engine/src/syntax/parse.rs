@@ -282,7 +282,10 @@ fn strip_groups(expr: &Expr) -> &Expr {
 
 fn reject_underscore(input: ParseStream) -> syn::Result<()> {
     if input.peek(Token![_]) {
-        return Err(input.error("_ cannot be used for input operands"));
+        return Err(input.error(
+            "_ cannot be used for input operands\n  = help: an input needs a value; to declare a register \
+             the block overwrites, write `out(\"<reg>\") _` (or `lateout`)",
+        ));
     }
     Ok(())
 }

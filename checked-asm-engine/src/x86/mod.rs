@@ -7,9 +7,35 @@ pub mod regs;
 pub use regs::Arch;
 
 use crate::diag::Diagnostic;
-use crate::syntax::ConfiguredAsm;
+use crate::syntax::{Cfg, ConfiguredAsm};
+
+/// A finding that may hold only on some targets of the architecture (an OS ABI).
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// `None`: on every target of the architecture.
+    pub when: Option<Cfg>,
+    pub diag: Diagnostic,
+}
+
+impl From<Diagnostic> for Finding {
+    fn from(diag: Diagnostic) -> Finding {
+        Finding { when: None, diag }
+    }
+}
+
+/// `cfg(any(target_os = "windows", target_os = "uefi"))`: the targets rustc treats as
+/// Windows-like (`Target::is_like_windows`) for `clobber_abi("C")` and calls.
+pub fn windows_like() -> Cfg {
+    Cfg::Any(vec![
+        Cfg::Option { name: "target_os".into(), value: Some("windows".into()) },
+        Cfg::Option { name: "target_os".into(), value: Some("uefi".into()) },
+    ])
+}
 
 /// Every finding for one configured block on one architecture.
-pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Diagnostic> {
-    operands::check_operands(asm, arch)
+pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Finding> {
+    let mut findings: Vec<Finding> =
+        operands::check_operands(asm, arch).into_iter().map(Finding::from).collect();
+    findings.extend(operands::check_duplicate_abis(asm, arch));
+    findings
 }

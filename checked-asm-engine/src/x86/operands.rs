@@ -85,6 +85,66 @@ pub fn check_operands(asm: &ConfiguredAsm, arch: Arch) -> Vec<Diagnostic> {
     out
 }
 
+/// rustc rejects two `clobber_abi` ABIs that are the same set of registers on the
+/// target ("`C` ABI specified multiple times"); which ones are depends on whether the
+/// target is Windows-like (rustc_target `InlineAsmClobberAbi::parse`).
+pub fn check_duplicate_abis(asm: &ConfiguredAsm, arch: Arch) -> Vec<super::Finding> {
+    let duplicates = |windows: bool| -> Vec<(usize, usize)> {
+        let class = |abi: &str| match (arch, abi) {
+            (Arch::X86, _) => "x86",
+            (Arch::X86_64, "C" | "system") => if windows { "win64" } else { "sysv64" },
+            (Arch::X86_64, "win64" | "efiapi") => "win64",
+            (Arch::X86_64, _) => "sysv64",
+        };
+        let mut found = Vec::new();
+        for (i, (abi, _)) in asm.clobber_abis.iter().enumerate() {
+            if !clobber_abi_names(arch).contains(&abi.as_str()) {
+                continue;
+            }
+            if let Some(first) = asm.clobber_abis[..i]
+                .iter()
+                .position(|(other, _)| clobber_abi_names(arch).contains(&other.as_str()) && class(other) == class(abi))
+            {
+                found.push((first, i));
+            }
+        }
+        found
+    };
+    let elsewhere = duplicates(false);
+    let on_windows = duplicates(true);
+    let mut out = Vec::new();
+    for (windows, list) in [(false, &elsewhere), (true, &on_windows)] {
+        for &(first, dup) in list {
+            let everywhere = elsewhere.contains(&(first, dup)) && on_windows.contains(&(first, dup));
+            if everywhere && windows {
+                continue;
+            }
+            let (abi, span) = &asm.clobber_abis[dup];
+            let (first_abi, first_span) = &asm.clobber_abis[first];
+            let when = if everywhere {
+                None
+            } else if windows {
+                Some(super::windows_like())
+            } else {
+                Some(crate::syntax::Cfg::Not(Box::new(super::windows_like())))
+            };
+            let target = match (&when, arch) {
+                (None, _) => format!("every {arch} target"),
+                (Some(crate::syntax::Cfg::Not(_)), _) => format!("{arch} targets other than Windows and UEFI"),
+                _ => format!("{arch} Windows and UEFI targets"),
+            };
+            out.push(super::Finding {
+                when,
+                diag: r00(SpanRange::single(*span), format!("`{abi}` ABI specified multiple times"))
+                    .with_label(SpanRange::single(*first_span), format!("`{first_abi}` specified here first"))
+                    .with_note(format!("`{first_abi}` and `{abi}` clobber the same registers on {target}"))
+                    .with_help(format!("remove `\"{abi}\"`")),
+            });
+        }
+    }
+    out
+}
+
 fn is_clobber(kind: &OperandKind) -> bool {
     matches!(kind, OperandKind::Out { expr: None, .. })
 }
@@ -157,7 +217,7 @@ fn check_conflicts(asm: &ConfiguredAsm, explicit: &[Option<&'static RegDef>], ou
                             reg_name(&op.kind),
                             reg_name(&prev_op.kind)
                         ))
-                        .with_label(prev_op.span, "the other operand");
+                        .with_label(prev_op.span, format!("`{}` already uses it", prev_op.kind.describe()));
                         if matches!(op.kind, OperandKind::Out { late: false, .. })
                             && matches!(prev_op.kind, OperandKind::In { .. })
                         {
