@@ -79,9 +79,14 @@ fn stringify_matches_rustc() {
 #[test]
 fn include_str_resolves_relative_to_the_calling_file() {
     let x: u64;
-    unsafe { checked_asm!(include_str!("fixtures/add_three.s"), inout(reg) 4u64 => x, options(nomem, nostack)) };
+    unsafe {
+        checked_asm!(include_str!("fixtures/add_three.s"), inout(reg) 4u64 => x, options(nomem, nostack))
+    };
     assert_eq!(x, 7);
-    assert_eq!(resolved!(include_str!("fixtures/add_three.s"), inout(reg) 4u64 => x).trim_end(), "add {0}, 3");
+    assert_eq!(
+        resolved!(include_str!("fixtures/add_three.s"), inout(reg) 4u64 => x).trim_end(),
+        "add {0}, 3"
+    );
 }
 
 macro_rules! with_literal {
@@ -219,7 +224,9 @@ fn general_register_classes_and_modifiers() {
     assert_eq!((r, e, x, l), (u64::MAX, 0x1234_5678, 0x1234, 0x12));
     // `h` names bits 8..16 of an a/b/c/d register.
     let hi: u16;
-    unsafe { checked_asm!("xor {0:e}, {0:e}", "mov {0:h}, 0x34", out(reg_abcd) hi, options(nomem, nostack)) };
+    unsafe {
+        checked_asm!("xor {0:e}, {0:e}", "mov {0:h}, 0x34", out(reg_abcd) hi, options(nomem, nostack))
+    };
     assert_eq!(hi, 0x3400);
 }
 
@@ -248,10 +255,14 @@ fn explicit_registers_and_aliases() {
 fn vector_registers() {
     let v = unsafe { _mm_set_epi64x(0, 21) };
     let out: __m128i;
-    unsafe { checked_asm!("paddq {0}, {0}", inout(xmm_reg) v => out, options(pure, nomem, nostack)) };
+    unsafe {
+        checked_asm!("paddq {0}, {0}", inout(xmm_reg) v => out, options(pure, nomem, nostack))
+    };
     assert_eq!(unsafe { _mm_cvtsi128_si64(out) }, 42);
     let explicit: __m128i;
-    unsafe { checked_asm!("movdqa xmm1, xmm0", "paddq xmm1, xmm1", in("xmm0") v, out("xmm1") explicit, options(pure, nomem, nostack)) };
+    unsafe {
+        checked_asm!("movdqa xmm1, xmm0", "paddq xmm1, xmm1", in("xmm0") v, out("xmm1") explicit, options(pure, nomem, nostack))
+    };
     assert_eq!(unsafe { _mm_cvtsi128_si64(explicit) }, 42);
     if std::is_x86_feature_detected!("avx2") {
         assert_eq!(unsafe { ymm_double(21) }, 42);
@@ -263,7 +274,9 @@ unsafe fn ymm_double(x: i64) -> i64 {
     use std::arch::x86_64::{_mm256_castsi256_si128, _mm256_set_epi64x};
     let v = _mm256_set_epi64x(0, 0, 0, x);
     let out: __m256i;
-    unsafe { checked_asm!("vpaddq {0}, {0}, {0}", "vmovdqa {1:x}, {0:x}", in(ymm_reg) v, out(ymm_reg) out, options(pure, nomem, nostack)) };
+    unsafe {
+        checked_asm!("vpaddq {0}, {0}, {0}", "vmovdqa {1:x}, {0:x}", in(ymm_reg) v, out(ymm_reg) out, options(pure, nomem, nostack))
+    };
     _mm_cvtsi128_si64(_mm256_castsi256_si128(out))
 }
 
@@ -327,9 +340,16 @@ fn label_operands() {
 #[test]
 fn escaped_braces_and_raw() {
     let x: u64;
-    unsafe { checked_asm!("mov {}, 5 # {{not a placeholder}}", out(reg) x, options(nomem, nostack)) };
+    unsafe {
+        checked_asm!("mov {}, 5 # {{not a placeholder}}", out(reg) x, options(nomem, nostack))
+    };
     assert_eq!(x, 5);
-    unsafe { checked_asm!("nop # {raw braces}", options(raw, nomem, nostack, preserves_flags)) };
+    unsafe {
+        checked_asm!(
+            "nop # {raw braces}",
+            options(raw, nomem, nostack, preserves_flags)
+        )
+    };
     assert_eq!(resolved!("nop # {raw}", options(raw)), "nop # {raw}");
     assert_eq!(resolved!("nop # {{x}}", options(nomem)), "nop # {x}");
 }

@@ -16,7 +16,10 @@ pub struct SpanRange {
 
 impl SpanRange {
     pub fn single(span: Span) -> SpanRange {
-        SpanRange { start: span, end: span }
+        SpanRange {
+            start: span,
+            end: span,
+        }
     }
 
     pub fn call_site() -> SpanRange {
@@ -28,11 +31,17 @@ impl SpanRange {
         let mut iter = tokens.clone().into_iter();
         let first = iter.next()?;
         let last = iter.last().unwrap_or_else(|| first.clone());
-        Some(SpanRange { start: first.span(), end: last.span() })
+        Some(SpanRange {
+            start: first.span(),
+            end: last.span(),
+        })
     }
 
     pub fn to(self, other: SpanRange) -> SpanRange {
-        SpanRange { start: self.start, end: other.end }
+        SpanRange {
+            start: self.start,
+            end: other.end,
+        }
     }
 
     /// Line and column (1-based line, 0-based column) of the start, where known.

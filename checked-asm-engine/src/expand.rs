@@ -3,7 +3,9 @@
 //! `compile_error!` for each finding, each gated by the `cfg` under which it holds.
 
 use crate::diag::{Code, Diagnostic, Level};
-use crate::syntax::{AsmInvocation, Cfg, CfgAssignment, IncludeResolver, MacroKind, parse_invocation};
+use crate::syntax::{
+    AsmInvocation, Cfg, CfgAssignment, IncludeResolver, MacroKind, parse_invocation,
+};
 use crate::x86::{self, Arch, Finding};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -57,7 +59,11 @@ pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
             ),
         )
         .with_help("split the block into several `checked_asm!` invocations, each under its own `#[cfg]`");
-        return Verdicts { findings: vec![(Cfg::Bool(true), d)], rejected: Vec::new(), unparsed: false };
+        return Verdicts {
+            findings: vec![(Cfg::Bool(true), d)],
+            rejected: Vec::new(),
+            unparsed: false,
+        };
     }
 
     // (key, extra condition, diagnostic, configurations where it holds), first-seen order.
@@ -70,11 +76,18 @@ pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
                 Ok(asm) => x86::check(&asm, arch),
                 Err(errors) => errors.into_iter().map(Finding::from).collect(),
             };
-            if findings.iter().any(|f| f.when.is_none() && f.diag.level == Level::Error && rustc_rejects(f.diag.code)) {
+            if findings.iter().any(|f| {
+                f.when.is_none() && f.diag.level == Level::Error && rustc_rejects(f.diag.code)
+            }) {
                 rejected.push(assignment.clone());
             }
             for Finding { when, diag } in findings {
-                let key = format!("{}\u{0}{:?}\u{0}{:?}", diag.render_message(), diag.span.start, when);
+                let key = format!(
+                    "{}\u{0}{:?}\u{0}{:?}",
+                    diag.render_message(),
+                    diag.span.start,
+                    when
+                );
                 match grouped.iter_mut().find(|(k, ..)| *k == key) {
                     Some((.., configs)) => configs.push(assignment.clone()),
                     None => grouped.push((key, when, diag, vec![assignment.clone()])),
@@ -91,21 +104,31 @@ pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
                 (when.map_or(gate.clone(), |w| Cfg::All(vec![gate, w])), d)
             })
             .collect(),
-        rejected: if rejected.is_empty() { Vec::new() } else { vec![gate(&rejected, &all_configs)] },
+        rejected: if rejected.is_empty() {
+            Vec::new()
+        } else {
+            vec![gate(&rejected, &all_configs)]
+        },
         unparsed: false,
     }
 }
 
 /// Findings rustc would also report: the pass-through is withheld for them.
 fn rustc_rejects(code: Code) -> bool {
-    matches!(code, Code::Syntax | Code::Template | Code::Placeholder | Code::Rule("R00"))
+    matches!(
+        code,
+        Code::Syntax | Code::Template | Code::Placeholder | Code::Rule("R00")
+    )
 }
 
 /// The cfg predicate that holds exactly in `configs` (a subset of `all`), simplified by
 /// merging configurations that differ in one condition (Quine–McCluskey without the
 /// cover step: the result is exact, not always minimal).
 fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
-    let atoms: Vec<Cfg> = all.first().map(|c| c.values.keys().cloned().collect()).unwrap_or_default();
+    let atoms: Vec<Cfg> = all
+        .first()
+        .map(|c| c.values.keys().cloned().collect())
+        .unwrap_or_default();
     // Variable 0 is "target_arch is x86_64"; the others are the cfg atoms.
     let term_of = |c: &CfgAssignment| -> Vec<Option<bool>> {
         std::iter::once(Some(c.arch == Some(Arch::X86_64.cfg_name())))
@@ -120,7 +143,9 @@ fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
         let mut used = vec![false; terms.len()];
         for i in 0..terms.len() {
             for j in i + 1..terms.len() {
-                let diff: Vec<usize> = (0..terms[i].len()).filter(|&k| terms[i][k] != terms[j][k]).collect();
+                let diff: Vec<usize> = (0..terms[i].len())
+                    .filter(|&k| terms[i][k] != terms[j][k])
+                    .collect();
                 if let [k] = diff[..]
                     && terms[i][k].is_some()
                     && terms[j][k].is_some()
@@ -148,7 +173,11 @@ fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
     }
     let literal = |k: usize, v: bool| -> Cfg {
         let atom = if k == 0 {
-            return Cfg::target_arch(if v { Arch::X86_64.cfg_name() } else { Arch::X86.cfg_name() });
+            return Cfg::target_arch(if v {
+                Arch::X86_64.cfg_name()
+            } else {
+                Arch::X86.cfg_name()
+            });
         } else {
             atoms[k - 1].clone()
         };
@@ -157,7 +186,11 @@ fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
     let mut parts: Vec<Cfg> = terms
         .iter()
         .map(|t| {
-            let lits: Vec<Cfg> = t.iter().enumerate().filter_map(|(k, v)| v.map(|v| literal(k, v))).collect();
+            let lits: Vec<Cfg> = t
+                .iter()
+                .enumerate()
+                .filter_map(|(k, v)| v.map(|v| literal(k, v)))
+                .collect();
             match lits.len() {
                 0 => x86_targets(),
                 1 => lits.into_iter().next().expect("one literal"),
@@ -165,12 +198,21 @@ fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
             }
         })
         .collect();
-    if parts.len() == 1 { parts.pop().expect("one part") } else { Cfg::Any(parts) }
+    if parts.len() == 1 {
+        parts.pop().expect("one part")
+    } else {
+        Cfg::Any(parts)
+    }
 }
 
 /// `any(target_arch = "x86_64", target_arch = "x86")`.
 fn x86_targets() -> Cfg {
-    Cfg::Any(Arch::ALL.iter().map(|a| Cfg::target_arch(a.cfg_name())).collect())
+    Cfg::Any(
+        Arch::ALL
+            .iter()
+            .map(|a| Cfg::target_arch(a.cfg_name()))
+            .collect(),
+    )
 }
 
 /// Says when a gated finding applies, unless it applies on every x86 target.
@@ -241,7 +283,11 @@ pub fn render(kind: MacroKind, tokens: TokenStream, verdicts: &Verdicts) -> Toke
         // expands (and so reports) only where their cfg holds.
         MacroKind::NakedAsm => {
             let pieces = items.iter().map(|i| quote!(#i,));
-            let body = if verdicts.unparsed { quote!("") } else { tokens };
+            let body = if verdicts.unparsed {
+                quote!("")
+            } else {
+                tokens
+            };
             quote_spanned!(Span::call_site()=> ::core::arch::naked_asm!(#(#pieces)* #body))
         }
         MacroKind::GlobalAsm => {

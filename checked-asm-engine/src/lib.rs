@@ -8,8 +8,8 @@
 //! ```
 
 pub mod diag;
+pub mod expand;
 pub mod syntax;
 pub mod x86;
-pub mod expand;
 
 pub use expand::{Verdicts, check, expand};

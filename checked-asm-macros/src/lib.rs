@@ -12,10 +12,13 @@ struct SourceFiles;
 
 impl IncludeResolver for SourceFiles {
     fn read(&self, span: Span, path: &str) -> Result<String, String> {
-        let base = span
-            .local_file()
-            .ok_or_else(|| format!("cannot resolve `include_str!(\"{path}\")`: the calling file is not on disk"))?;
-        let full = base.parent().map(|dir| dir.join(path)).unwrap_or_else(|| path.into());
+        let base = span.local_file().ok_or_else(|| {
+            format!("cannot resolve `include_str!(\"{path}\")`: the calling file is not on disk")
+        })?;
+        let full = base
+            .parent()
+            .map(|dir| dir.join(path))
+            .unwrap_or_else(|| path.into());
         std::fs::read_to_string(&full)
             .map_err(|e| format!("couldn't read `{}`: {e}", full.display()))
     }
@@ -52,7 +55,11 @@ pub fn __resolved_template(input: TokenStream) -> TokenStream {
     let inv = match parse_invocation(MacroKind::Asm, input.into(), &SourceFiles) {
         Ok(inv) => inv,
         Err(errors) => {
-            return errors.iter().map(|d| d.to_compile_error()).collect::<proc_macro2::TokenStream>().into();
+            return errors
+                .iter()
+                .map(|d| d.to_compile_error())
+                .collect::<proc_macro2::TokenStream>()
+                .into();
         }
     };
     let assignment = CfgAssignment {
@@ -62,7 +69,11 @@ pub fn __resolved_template(input: TokenStream) -> TokenStream {
     let asm = match inv.configure(&assignment) {
         Ok(asm) => asm,
         Err(errors) => {
-            return errors.iter().map(|d| d.to_compile_error()).collect::<proc_macro2::TokenStream>().into();
+            return errors
+                .iter()
+                .map(|d| d.to_compile_error())
+                .collect::<proc_macro2::TokenStream>()
+                .into();
         }
     };
     let text = asm.render(|op, m| match m {

@@ -14,7 +14,10 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cfg {
     /// `name` or `name = "value"`.
-    Option { name: String, value: Option<String> },
+    Option {
+        name: String,
+        value: Option<String>,
+    },
     All(Vec<Cfg>),
     Any(Vec<Cfg>),
     Not(Box<Cfg>),
@@ -24,7 +27,11 @@ pub enum Cfg {
 
 impl Cfg {
     pub fn all(mut preds: Vec<Cfg>) -> Cfg {
-        if preds.len() == 1 { preds.pop().unwrap() } else { Cfg::All(preds) }
+        if preds.len() == 1 {
+            preds.pop().unwrap()
+        } else {
+            Cfg::All(preds)
+        }
     }
 
     /// The atomic options this predicate mentions, in order of first appearance.
@@ -72,7 +79,10 @@ impl Cfg {
                 let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
                 quote!(#ident)
             }
-            Cfg::Option { name, value: Some(v) } => {
+            Cfg::Option {
+                name,
+                value: Some(v),
+            } => {
                 let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
                 quote!(#ident = #v)
             }
@@ -95,7 +105,10 @@ impl Cfg {
     }
 
     pub fn target_arch(arch: &str) -> Cfg {
-        Cfg::Option { name: "target_arch".into(), value: Some(arch.into()) }
+        Cfg::Option {
+            name: "target_arch".into(),
+            value: Some(arch.into()),
+        }
     }
 }
 
@@ -103,9 +116,16 @@ impl fmt::Display for Cfg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cfg::Option { name, value: None } => write!(f, "{name}"),
-            Cfg::Option { name, value: Some(v) } => write!(f, "{name} = {v:?}"),
+            Cfg::Option {
+                name,
+                value: Some(v),
+            } => write!(f, "{name} = {v:?}"),
             Cfg::All(v) | Cfg::Any(v) => {
-                f.write_str(if matches!(self, Cfg::All(_)) { "all(" } else { "any(" })?;
+                f.write_str(if matches!(self, Cfg::All(_)) {
+                    "all("
+                } else {
+                    "any("
+                })?;
                 for (i, c) in v.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
@@ -145,9 +165,17 @@ impl CfgAssignment {
             parts.push(Cfg::target_arch(arch));
         }
         for (atom, value) in &self.values {
-            parts.push(if *value { atom.clone() } else { Cfg::Not(Box::new(atom.clone())) });
+            parts.push(if *value {
+                atom.clone()
+            } else {
+                Cfg::Not(Box::new(atom.clone()))
+            });
         }
-        if parts.is_empty() { Cfg::Bool(true) } else { Cfg::all(parts) }
+        if parts.is_empty() {
+            Cfg::Bool(true)
+        } else {
+            Cfg::all(parts)
+        }
     }
 
     /// Every assignment of `atoms` (those about `target_arch` excluded), for one arch.

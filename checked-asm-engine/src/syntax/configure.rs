@@ -56,7 +56,10 @@ impl ConfiguredAsm {
     }
 
     pub fn option_span(&self, option: AsmOption) -> Option<Span> {
-        self.option_spans.iter().find(|(o, _)| *o == option).map(|(_, s)| *s)
+        self.option_spans
+            .iter()
+            .find(|(o, _)| *o == option)
+            .map(|(_, s)| *s)
     }
 
     /// The template with every placeholder rendered by `render` (operand, modifier),
@@ -70,9 +73,9 @@ impl ConfiguredAsm {
             for seg in &piece.segments {
                 match seg {
                     Segment::Text(t) => out.push_str(t),
-                    Segment::Placeholder { operand, modifier, .. } => {
-                        out.push_str(&render(*operand, *modifier))
-                    }
+                    Segment::Placeholder {
+                        operand, modifier, ..
+                    } => out.push_str(&render(*operand, *modifier)),
                 }
             }
         }
@@ -100,11 +103,19 @@ impl AsmInvocation {
     /// Decides the `#[cfg]`s, applies rustc's rules to what remains and resolves the
     /// template. All errors are returned, not just the first.
     pub fn configure(&self, assignment: &CfgAssignment) -> Result<ConfiguredAsm, Vec<Diagnostic>> {
-        let active = |cfg: &Option<Cfg>| cfg.as_ref().is_none_or(|c| c.eval(assignment) != Some(false));
+        let active = |cfg: &Option<Cfg>| {
+            cfg.as_ref()
+                .is_none_or(|c| c.eval(assignment) != Some(false))
+        };
         let mut errors = Vec::new();
-        let templates: Vec<&TemplatePiece> = self.templates.iter().filter(|t| active(&t.cfg)).collect();
+        let templates: Vec<&TemplatePiece> =
+            self.templates.iter().filter(|t| active(&t.cfg)).collect();
         let operands: Vec<&Operand> = self.operands.iter().filter(|o| active(&o.cfg)).collect();
-        let abis: Vec<&ClobberAbi> = self.clobber_abis.iter().filter(|c| active(&c.cfg)).collect();
+        let abis: Vec<&ClobberAbi> = self
+            .clobber_abis
+            .iter()
+            .filter(|c| active(&c.cfg))
+            .collect();
         let groups: Vec<&OptionsGroup> = self.options.iter().filter(|o| active(&o.cfg)).collect();
 
         if templates.is_empty() {
@@ -164,11 +175,15 @@ fn check_order(
     let mut names: HashMap<&str, SpanRange> = HashMap::new();
     for op in operands {
         if first_options.is_some_and(|i| i < op.index) {
-            errors.push(syntax_error(op.span, "operands are not allowed after `options(...)`")
-                .with_help("move `options(...)` to the end of the invocation"));
+            errors.push(
+                syntax_error(op.span, "operands are not allowed after `options(...)`")
+                    .with_help("move `options(...)` to the end of the invocation"),
+            );
         } else if first_abi.is_some_and(|i| i < op.index) {
-            errors.push(syntax_error(op.span, "operands are not allowed after `clobber_abi(...)`")
-                .with_help("move `clobber_abi(...)` after the last operand"));
+            errors.push(
+                syntax_error(op.span, "operands are not allowed after `clobber_abi(...)`")
+                    .with_help("move `clobber_abi(...)` after the last operand"),
+            );
         }
         let explicit = op.kind.reg().is_some_and(RegSpec::is_explicit);
         if explicit {
@@ -188,8 +203,13 @@ fn check_order(
             }
             names.insert(&name.text, op.span);
             if seen_explicit {
-                errors.push(syntax_error(op.span, "named operands cannot follow explicit register operands")
-                    .with_help("move the named operand before the explicit register operands"));
+                errors.push(
+                    syntax_error(
+                        op.span,
+                        "named operands cannot follow explicit register operands",
+                    )
+                    .with_help("move the named operand before the explicit register operands"),
+                );
             }
             seen_named = true;
         } else if seen_named || seen_explicit {
@@ -202,10 +222,19 @@ fn check_order(
             );
         }
     }
-    if let (Some(abi), Some(opts)) = (abis.iter().find(|a| first_options.is_some_and(|o| o < a.index)), first_options) {
+    if let (Some(abi), Some(opts)) = (
+        abis.iter()
+            .find(|a| first_options.is_some_and(|o| o < a.index)),
+        first_options,
+    ) {
         let _ = opts;
-        errors.push(syntax_error(abi.span, "`clobber_abi(...)` is not allowed after `options(...)`")
-            .with_help("move `clobber_abi(...)` before `options(...)`"));
+        errors.push(
+            syntax_error(
+                abi.span,
+                "`clobber_abi(...)` is not allowed after `options(...)`",
+            )
+            .with_help("move `clobber_abi(...)` before `options(...)`"),
+        );
     }
 }
 
@@ -221,8 +250,11 @@ fn collect_options(
             let here = SpanRange::single(span);
             if set.contains(option) {
                 errors.push(
-                    syntax_error(here, format!("the `{}` option was already provided", option.name()))
-                        .with_help("remove this option"),
+                    syntax_error(
+                        here,
+                        format!("the `{}` option was already provided", option.name()),
+                    )
+                    .with_help("remove this option"),
                 );
                 continue;
             }
@@ -290,8 +322,11 @@ fn check_option_rules(
         .unwrap_or_else(SpanRange::call_site);
     let rule = |msg: &str| Diagnostic::error(Code::Rule("R00"), options_span, msg);
     if options.contains(AsmOption::Nomem) && options.contains(AsmOption::Readonly) {
-        errors.push(rule("the `nomem` and `readonly` options are mutually exclusive")
-            .with_help("keep `nomem` if the block touches no memory, `readonly` if it only reads"));
+        errors.push(
+            rule("the `nomem` and `readonly` options are mutually exclusive").with_help(
+                "keep `nomem` if the block touches no memory, `readonly` if it only reads",
+            ),
+        );
     }
     if options.contains(AsmOption::Pure) && options.contains(AsmOption::Noreturn) {
         errors.push(rule("the `pure` and `noreturn` options are mutually exclusive")
@@ -301,20 +336,31 @@ fn check_option_rules(
         && !options.contains(AsmOption::Nomem)
         && !options.contains(AsmOption::Readonly)
     {
-        errors.push(rule("the `pure` option must be combined with either `nomem` or `readonly`")
-            .with_help("add `nomem` if the block touches no memory, or `readonly` if it only reads memory"));
+        errors.push(
+            rule("the `pure` option must be combined with either `nomem` or `readonly`").with_help(
+                "add `nomem` if the block touches no memory, or `readonly` if it only reads memory",
+            ),
+        );
     }
     let has_real_output = operands.iter().any(|o| o.kind.is_real_output());
     if options.contains(AsmOption::Pure) && !has_real_output {
-        errors.push(rule("asm with the `pure` option must have at least one output")
-            .with_note("a `pure` block without outputs would be deleted by the compiler"));
+        errors.push(
+            rule("asm with the `pure` option must have at least one output")
+                .with_note("a `pure` block without outputs would be deleted by the compiler"),
+        );
     }
-    let has_label = operands.iter().any(|o| matches!(o.kind, OperandKind::Label { .. }));
+    let has_label = operands
+        .iter()
+        .any(|o| matches!(o.kind, OperandKind::Label { .. }));
     if options.contains(AsmOption::Noreturn) && !has_label {
         for op in operands.iter().filter(|o| o.kind.is_output()) {
             errors.push(
-                Diagnostic::error(Code::Rule("R00"), op.span, "asm outputs are not allowed with the `noreturn` option")
-                    .with_note("a block that never returns never delivers its outputs"),
+                Diagnostic::error(
+                    Code::Rule("R00"),
+                    op.span,
+                    "asm outputs are not allowed with the `noreturn` option",
+                )
+                .with_note("a block that never returns never delivers its outputs"),
             );
         }
     }
@@ -333,17 +379,28 @@ fn check_option_rules(
     if !abis.is_empty() {
         if kind != MacroKind::Asm {
             for abi in abis {
-                errors.push(syntax_error(abi.span, format!("`clobber_abi` cannot be used with `{}!`", kind.checked_macro())));
+                errors.push(syntax_error(
+                    abi.span,
+                    format!(
+                        "`clobber_abi` cannot be used with `{}!`",
+                        kind.checked_macro()
+                    ),
+                ));
             }
         } else {
-            for op in operands.iter().filter(|o| o.kind.is_output() && !o.kind.reg().is_some_and(RegSpec::is_explicit)) {
+            for op in operands
+                .iter()
+                .filter(|o| o.kind.is_output() && !o.kind.reg().is_some_and(RegSpec::is_explicit))
+            {
                 errors.push(
                     Diagnostic::error(
                         Code::Rule("R00"),
                         op.span,
                         "asm with `clobber_abi` must specify explicit registers for outputs",
                     )
-                    .with_note("the compiler could allocate this output to a register the ABI clobbers")
+                    .with_note(
+                        "the compiler could allocate this output to a register the ABI clobbers",
+                    )
                     .with_help("name the register, e.g. `out(\"rax\") x` instead of `out(reg) x`"),
                 );
             }
@@ -375,9 +432,15 @@ fn resolve_template(
             segments.push(Segment::Text(piece.text.clone()));
         } else {
             match parse_pieces(&piece.text, &mut curarg) {
-                Err(FormatError { message, note, range }) => {
-                    let mut d = Diagnostic::error(Code::Placeholder, piece.span, message)
-                        .with_note(format!("in the template: {}", quote_range(&piece.text, range)));
+                Err(FormatError {
+                    message,
+                    note,
+                    range,
+                }) => {
+                    let mut d =
+                        Diagnostic::error(Code::Placeholder, piece.span, message).with_note(
+                            format!("in the template: {}", quote_range(&piece.text, range)),
+                        );
                     if let Some(n) = note {
                         d = d.with_help(n);
                     }
@@ -387,13 +450,21 @@ fn resolve_template(
                     for p in parsed {
                         match p {
                             Piece::Text(t) => segments.push(Segment::Text(t)),
-                            Piece::Arg { position, modifier, range } => {
-                                if let Some(idx) =
-                                    resolve_position(&position, operands, &names, piece, &range, errors)
-                                {
+                            Piece::Arg {
+                                position,
+                                modifier,
+                                range,
+                            } => {
+                                if let Some(idx) = resolve_position(
+                                    &position, operands, &names, piece, &range, errors,
+                                ) {
                                     used[idx] = true;
                                     let modifier = check_modifier(modifier, piece, &range, errors);
-                                    segments.push(Segment::Placeholder { operand: idx, modifier, range });
+                                    segments.push(Segment::Placeholder {
+                                        operand: idx,
+                                        modifier,
+                                        range,
+                                    });
                                 }
                             }
                         }
@@ -413,7 +484,10 @@ fn resolve_template(
     if !options.contains(AsmOption::Raw) && errors.is_empty() {
         for (i, op) in operands.iter().enumerate().filter(|(i, _)| !used[*i]) {
             let (what, reference) = match &op.name {
-                Some(n) => (format!("named operand `{}` is never used", n.text), format!("{{{}}}", n.text)),
+                Some(n) => (
+                    format!("named operand `{}` is never used", n.text),
+                    format!("{{{}}}", n.text),
+                ),
                 None => (format!("operand {i} is never used"), format!("{{{i}}}")),
             };
             errors.push(
@@ -443,7 +517,11 @@ fn resolve_position(
                 .filter(|o| o.name.is_none() && !o.kind.reg().is_some_and(RegSpec::is_explicit))
                 .count();
             match operands.get(*idx) {
-                Some(op) if op.name.is_none() && !op.kind.reg().is_some_and(RegSpec::is_explicit) => Some(*idx),
+                Some(op)
+                    if op.name.is_none() && !op.kind.reg().is_some_and(RegSpec::is_explicit) =>
+                {
+                    Some(*idx)
+                }
                 other => {
                     let count = match positional {
                         0 => "no positional operands were given".to_string(),
@@ -476,14 +554,24 @@ fn resolve_position(
             None => {
                 let mut known: Vec<&str> = names.keys().copied().collect();
                 known.sort_unstable();
-                let mut d = Diagnostic::error(Code::Placeholder, piece.span, format!("there is no operand named `{name}`"))
-                    .with_note(format!("in the template: {}", here()));
+                let mut d = Diagnostic::error(
+                    Code::Placeholder,
+                    piece.span,
+                    format!("there is no operand named `{name}`"),
+                )
+                .with_note(format!("in the template: {}", here()));
                 d = if known.is_empty() {
-                    d.with_help(format!("add a named operand, e.g. `{name} = in(reg) value`"))
+                    d.with_help(format!(
+                        "add a named operand, e.g. `{name} = in(reg) value`"
+                    ))
                 } else {
                     d.with_note(format!(
                         "the named operands are: {}",
-                        known.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        known
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                 };
                 errors.push(d);
@@ -504,8 +592,15 @@ fn check_modifier(
     let first = chars.next();
     if chars.next().is_some() {
         errors.push(
-            Diagnostic::error(Code::Placeholder, piece.span, "asm template modifier must be a single character")
-                .with_note(format!("in the template: {}", quote_range(&piece.text, range.clone()))),
+            Diagnostic::error(
+                Code::Placeholder,
+                piece.span,
+                "asm template modifier must be a single character",
+            )
+            .with_note(format!(
+                "in the template: {}",
+                quote_range(&piece.text, range.clone())
+            )),
         );
         return None;
     }
@@ -515,6 +610,8 @@ fn check_modifier(
 /// `…text «{x}» text…`, one line of context around a byte range.
 pub fn quote_range(text: &str, range: Range<usize>) -> String {
     let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i);
+    let end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |i| range.end + i);
     format!("`{}`", &text[start..end].trim())
 }

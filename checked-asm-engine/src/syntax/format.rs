@@ -75,7 +75,11 @@ pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>,
 }
 
 /// Parses `{...}` starting at `start` (the `{`); returns the piece and the index after `}`.
-fn parse_argument(text: &str, start: usize, curarg: &mut usize) -> Result<(Piece, usize), FormatError> {
+fn parse_argument(
+    text: &str,
+    start: usize,
+    curarg: &mut usize,
+) -> Result<(Piece, usize), FormatError> {
     let mut i = start + 1;
     let rest = &text[i..];
     let position = if rest.starts_with(|c: char| c.is_ascii_digit()) {
@@ -106,7 +110,11 @@ fn parse_argument(text: &str, start: usize, curarg: &mut usize) -> Result<(Piece
         }
     }
     // Whitespace is allowed before the closing brace, as in `format!`.
-    let ws: usize = text[i..].chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum();
+    let ws: usize = text[i..]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .map(char::len_utf8)
+        .sum();
     i += ws;
     match text[i..].chars().next() {
         Some('}') => {}
@@ -132,7 +140,14 @@ fn parse_argument(text: &str, start: usize, curarg: &mut usize) -> Result<(Piece
         *curarg += 1;
         p
     });
-    Ok((Piece::Arg { position, modifier, range: start..i }, i))
+    Ok((
+        Piece::Arg {
+            position,
+            modifier,
+            range: start..i,
+        },
+        i,
+    ))
 }
 
 fn is_id_start(c: char) -> bool {
@@ -146,7 +161,11 @@ fn unicode_ident_start(c: char) -> bool {
 fn take_word(s: &str) -> &str {
     let mut end = 0;
     for (idx, c) in s.char_indices() {
-        let ok = if idx == 0 { is_id_start(c) } else { c == '_' || c.is_alphanumeric() };
+        let ok = if idx == 0 {
+            is_id_start(c)
+        } else {
+            c == '_' || c.is_alphanumeric()
+        };
         if !ok {
             break;
         }
@@ -160,7 +179,11 @@ mod tests {
     use super::*;
 
     fn arg(position: Position, modifier: Option<&str>, range: Range<usize>) -> Piece {
-        Piece::Arg { position, modifier: modifier.map(str::to_string), range }
+        Piece::Arg {
+            position,
+            modifier: modifier.map(str::to_string),
+            range,
+        }
     }
 
     #[test]
@@ -203,14 +226,26 @@ mod tests {
     fn errors_match_rustc() {
         let mut cur = 0;
         let e = parse_pieces("mov {0", &mut cur).unwrap_err();
-        assert_eq!(e.message, "invalid asm template string: expected `}` but string was terminated");
+        assert_eq!(
+            e.message,
+            "invalid asm template string: expected `}` but string was terminated"
+        );
         let e = parse_pieces("a } b", &mut cur).unwrap_err();
-        assert_eq!(e.message, "invalid asm template string: unmatched `}` found");
+        assert_eq!(
+            e.message,
+            "invalid asm template string: unmatched `}` found"
+        );
         assert_eq!(e.range, 2..3);
         let e = parse_pieces("{ 0}", &mut cur).unwrap_err();
-        assert_eq!(e.message, "invalid asm template string: expected `}`, found `0`");
+        assert_eq!(
+            e.message,
+            "invalid asm template string: expected `}`, found `0`"
+        );
         let e = parse_pieces("{0:1}", &mut cur).unwrap_err();
-        assert_eq!(e.message, "invalid asm template string: expected `}`, found `1`");
+        assert_eq!(
+            e.message,
+            "invalid asm template string: expected `}`, found `1`"
+        );
     }
 
     #[test]

@@ -114,16 +114,38 @@ impl PartialEq for ExprRef {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OperandKind {
-    In { reg: RegSpec, expr: ExprRef },
+    In {
+        reg: RegSpec,
+        expr: ExprRef,
+    },
     /// `out` (early) or `lateout` (late); `expr` is `None` for `_`.
-    Out { reg: RegSpec, expr: Option<ExprRef>, late: bool },
+    Out {
+        reg: RegSpec,
+        expr: Option<ExprRef>,
+        late: bool,
+    },
     /// `inout(reg) x` or `inlateout(reg) x`.
-    InOut { reg: RegSpec, expr: ExprRef, late: bool },
+    InOut {
+        reg: RegSpec,
+        expr: ExprRef,
+        late: bool,
+    },
     /// `inout(reg) x => y`; `out_expr` is `None` for `=> _`.
-    SplitInOut { reg: RegSpec, in_expr: ExprRef, out_expr: Option<ExprRef>, late: bool },
-    Const { expr: ExprRef },
-    Sym { path: ExprRef },
-    Label { block: ExprRef },
+    SplitInOut {
+        reg: RegSpec,
+        in_expr: ExprRef,
+        out_expr: Option<ExprRef>,
+        late: bool,
+    },
+    Const {
+        expr: ExprRef,
+    },
+    Sym {
+        path: ExprRef,
+    },
+    Label {
+        block: ExprRef,
+    },
 }
 
 impl OperandKind {
@@ -139,11 +161,16 @@ impl OperandKind {
 
     /// The operand as written, without its name: `in("eax") x`, `out(reg) _`.
     pub fn describe(&self) -> String {
-        let reg = self.reg().map(|r| format!("({})", r.as_written())).unwrap_or_default();
+        let reg = self
+            .reg()
+            .map(|r| format!("({})", r.as_written()))
+            .unwrap_or_default();
         let value = match self {
             OperandKind::In { expr, .. } | OperandKind::InOut { expr, .. } => expr.text.clone(),
             OperandKind::Out { expr, .. } => expr.as_ref().map_or("_".into(), |e| e.text.clone()),
-            OperandKind::SplitInOut { in_expr, out_expr, .. } => format!(
+            OperandKind::SplitInOut {
+                in_expr, out_expr, ..
+            } => format!(
                 "{} => {}",
                 in_expr.text,
                 out_expr.as_ref().map_or("_".into(), |e| e.text.clone())
@@ -161,9 +188,8 @@ impl OperandKind {
             OperandKind::In { .. } => "in",
             OperandKind::Out { late: false, .. } => "out",
             OperandKind::Out { late: true, .. } => "lateout",
-            OperandKind::InOut { late: false, .. } | OperandKind::SplitInOut { late: false, .. } => {
-                "inout"
-            }
+            OperandKind::InOut { late: false, .. }
+            | OperandKind::SplitInOut { late: false, .. } => "inout",
             OperandKind::InOut { late: true, .. } | OperandKind::SplitInOut { late: true, .. } => {
                 "inlateout"
             }
@@ -193,7 +219,10 @@ impl OperandKind {
             self,
             OperandKind::Out { expr: Some(_), .. }
                 | OperandKind::InOut { .. }
-                | OperandKind::SplitInOut { out_expr: Some(_), .. }
+                | OperandKind::SplitInOut {
+                    out_expr: Some(_),
+                    ..
+                }
         )
     }
 
@@ -332,7 +361,9 @@ impl OptionSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = AsmOption> {
-        AsmOption::ALL.into_iter().filter(move |o| self.contains(*o))
+        AsmOption::ALL
+            .into_iter()
+            .filter(move |o| self.contains(*o))
     }
 
     pub fn is_empty(self) -> bool {

@@ -27,7 +27,9 @@ pub struct NoIncludes;
 
 impl IncludeResolver for NoIncludes {
     fn read(&self, _span: Span, path: &str) -> Result<String, String> {
-        Err(format!("`include_str!(\"{path}\")` cannot be read here: no source file is known"))
+        Err(format!(
+            "`include_str!(\"{path}\")` cannot be read here: no source file is known"
+        ))
     }
 }
 
@@ -81,7 +83,10 @@ fn parse_args(
             break;
         }
         input.parse::<Token![,]>().map_err(|e| {
-            syn::Error::new(e.span(), "expected `,` between the arguments of the assembly macro")
+            syn::Error::new(
+                e.span(),
+                "expected `,` between the arguments of the assembly macro",
+            )
         })?;
         if input.is_empty() {
             break; // trailing comma
@@ -112,8 +117,16 @@ fn parse_args(
                     "at least one abi must be provided as an argument to `clobber_abi`",
                 ));
             }
-            let span = SpanRange { start: kw.span(), end: paren.span.close() };
-            inv.clobber_abis.push(ClobberAbi { cfg, abis, span, index });
+            let span = SpanRange {
+                start: kw.span(),
+                end: paren.span.close(),
+            };
+            inv.clobber_abis.push(ClobberAbi {
+                cfg,
+                abis,
+                span,
+                index,
+            });
             allow_templates = false;
             continue;
         }
@@ -141,22 +154,33 @@ fn parse_args(
                 }
                 content.parse::<Token![,]>()?;
             }
-            let span = SpanRange { start: kw.span(), end: paren.span.close() };
-            inv.options.push(OptionsGroup { cfg, options, span, index });
+            let span = SpanRange {
+                start: kw.span(),
+                end: paren.span.close(),
+            };
+            inv.options.push(OptionsGroup {
+                cfg,
+                options,
+                span,
+                index,
+            });
             allow_templates = false;
             continue;
         }
 
         // `name = <operand>`; `==` is not a name.
-        let name = if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==])
-        {
-            let ident = input.call(Ident::parse_any)?;
-            input.parse::<Token![=]>()?;
-            allow_templates = false;
-            Some(Name { text: ident.to_string(), span: ident.span() })
-        } else {
-            None
-        };
+        let name =
+            if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+                let ident = input.call(Ident::parse_any)?;
+                input.parse::<Token![=]>()?;
+                allow_templates = false;
+                Some(Name {
+                    text: ident.to_string(),
+                    span: ident.span(),
+                })
+            } else {
+                None
+            };
 
         let kind = if let Some(kind) = parse_operand(input)? {
             kind
@@ -175,7 +199,13 @@ fn parse_args(
         };
         allow_templates = false;
         let end = last_consumed_span(begin, input.cursor());
-        inv.operands.push(Operand { cfg, name, kind, span: SpanRange { start, end }, index });
+        inv.operands.push(Operand {
+            cfg,
+            name,
+            kind,
+            span: SpanRange { start, end },
+            index,
+        });
     }
     Ok(inv)
 }
@@ -203,9 +233,7 @@ fn last_consumed_span(begin: Cursor, end: Cursor) -> Span {
 fn peek_keyword_group(input: ParseStream, keyword: &str) -> bool {
     let fork = input.fork();
     match fork.call(Ident::parse_any) {
-        Ok(ident) if ident == keyword => {
-            fork.cursor().group(Delimiter::Parenthesis).is_some()
-        }
+        Ok(ident) if ident == keyword => fork.cursor().group(Delimiter::Parenthesis).is_some(),
         _ => false,
     }
 }
@@ -218,7 +246,10 @@ fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
         return Ok(None);
     };
     let keyword = keyword.to_string();
-    let needs_reg = matches!(keyword.as_str(), "in" | "out" | "lateout" | "inout" | "inlateout");
+    let needs_reg = matches!(
+        keyword.as_str(),
+        "in" | "out" | "lateout" | "inout" | "inlateout"
+    );
     if needs_reg && fork.cursor().group(Delimiter::Parenthesis).is_none() {
         return Ok(None);
     }
@@ -233,12 +264,19 @@ fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
         "in" => {
             let reg = parse_reg(input)?;
             reject_underscore(input)?;
-            OperandKind::In { reg, expr: parse_expr(input)? }
+            OperandKind::In {
+                reg,
+                expr: parse_expr(input)?,
+            }
         }
         "out" | "lateout" => {
             let reg = parse_reg(input)?;
             let expr = parse_optional_expr(input)?;
-            OperandKind::Out { reg, expr, late: keyword == "lateout" }
+            OperandKind::Out {
+                reg,
+                expr,
+                late: keyword == "lateout",
+            }
         }
         "inout" | "inlateout" => {
             let late = keyword == "inlateout";
@@ -248,12 +286,19 @@ fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
             if input.peek(Token![=>]) {
                 input.parse::<Token![=>]>()?;
                 let out_expr = parse_optional_expr(input)?;
-                OperandKind::SplitInOut { reg, in_expr: expr, out_expr, late }
+                OperandKind::SplitInOut {
+                    reg,
+                    in_expr: expr,
+                    out_expr,
+                    late,
+                }
             } else {
                 OperandKind::InOut { reg, expr, late }
             }
         }
-        "const" => OperandKind::Const { expr: parse_expr(input)? },
+        "const" => OperandKind::Const {
+            expr: parse_expr(input)?,
+        },
         "sym" => {
             let expr: Expr = input.parse()?;
             if !matches!(strip_groups(&expr), Expr::Path(_)) {
@@ -262,11 +307,15 @@ fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
                     "argument to `sym` must be a path expression",
                 ));
             }
-            OperandKind::Sym { path: expr_ref(&expr) }
+            OperandKind::Sym {
+                path: expr_ref(&expr),
+            }
         }
         "label" => {
             let block: syn::Block = input.parse()?;
-            OperandKind::Label { block: expr_ref(&block) }
+            OperandKind::Label {
+                block: expr_ref(&block),
+            }
         }
         _ => unreachable!("keyword list checked above"),
     };
@@ -311,7 +360,10 @@ fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
 fn expr_ref<T: ToTokens>(node: &T) -> ExprRef {
     let tokens = node.to_token_stream();
     let span = SpanRange::of_tokens(&tokens).unwrap_or_else(|| SpanRange::single(node_span(node)));
-    ExprRef { text: tokens.to_string(), span }
+    ExprRef {
+        text: tokens.to_string(),
+        span,
+    }
 }
 
 fn node_span<T: ToTokens>(node: &T) -> Span {
@@ -323,10 +375,16 @@ fn parse_reg(input: ParseStream) -> syn::Result<RegSpec> {
     syn::parenthesized!(content in input);
     let spec = if content.peek(LitStr) {
         let lit: LitStr = content.parse()?;
-        RegSpec::Explicit { name: lit.value(), span: lit.span() }
+        RegSpec::Explicit {
+            name: lit.value(),
+            span: lit.span(),
+        }
     } else if content.peek(Ident::peek_any) {
         let ident = content.call(Ident::parse_any)?;
-        RegSpec::Class { name: ident.to_string(), span: ident.span() }
+        RegSpec::Class {
+            name: ident.to_string(),
+            span: ident.span(),
+        }
     } else {
         return Err(content.error("expected register class or explicit register"));
     };
@@ -345,7 +403,12 @@ fn parse_template(
     let tokens = expr.to_token_stream();
     let span = SpanRange::of_tokens(&tokens).unwrap_or_else(SpanRange::call_site);
     let (text, origin) = eval_template(&expr, includes)?;
-    Ok(TemplatePiece { cfg, text, origin, span })
+    Ok(TemplatePiece {
+        cfg,
+        text,
+        origin,
+        span,
+    })
 }
 
 /// Outer attributes before an argument: only `#[cfg]` and `#[cfg_attr(p, cfg(..))]`
@@ -366,7 +429,11 @@ fn parse_attrs(input: ParseStream) -> syn::Result<Option<Cfg>> {
             ));
         }
     }
-    Ok(if preds.is_empty() { None } else { Some(Cfg::all(preds)) })
+    Ok(if preds.is_empty() {
+        None
+    } else {
+        Some(Cfg::all(preds))
+    })
 }
 
 /// `cfg_attr(p, cfg(q), ...)` means `any(not(p), all(q, ...))`.
@@ -414,13 +481,19 @@ pub(crate) fn parse_cfg(input: ParseStream) -> syn::Result<Cfg> {
             "all" => Ok(Cfg::All(list)),
             "any" => Ok(Cfg::Any(list)),
             _ if list.len() == 1 => Ok(Cfg::Not(Box::new(list.pop().unwrap()))),
-            _ => Err(syn::Error::new(ident.span(), "`not` takes exactly one predicate")),
+            _ => Err(syn::Error::new(
+                ident.span(),
+                "`not` takes exactly one predicate",
+            )),
         };
     }
     if input.peek(Token![=]) {
         input.parse::<Token![=]>()?;
         let value: LitStr = input.parse()?;
-        return Ok(Cfg::Option { name, value: Some(value.value()) });
+        return Ok(Cfg::Option {
+            name,
+            value: Some(value.value()),
+        });
     }
     Ok(Cfg::Option { name, value: None })
 }

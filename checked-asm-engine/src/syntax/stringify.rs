@@ -32,7 +32,10 @@ fn print_tts(doc: &mut Vec<Doc>, tokens: TokenStream) {
             && is_alone(tt, next)
             && space_between(tt, next)
         {
-            doc.push(Doc::Break { offset: 0, if_not_bol: false });
+            doc.push(Doc::Break {
+                offset: 0,
+                if_not_bol: false,
+            });
         }
     }
 }
@@ -62,17 +65,22 @@ fn print_tt(doc: &mut Vec<Doc>, tt: &TokenTree) {
             };
             doc.push(Doc::Text(open.into()));
             let inner = g.stream();
-            let brace_space = g.delimiter() == Delimiter::Brace
-                && !inner.is_empty()
-                && !adjacent_after_open(g);
+            let brace_space =
+                g.delimiter() == Delimiter::Brace && !inner.is_empty() && !adjacent_after_open(g);
             if brace_space {
-                doc.push(Doc::Break { offset: 0, if_not_bol: false });
+                doc.push(Doc::Break {
+                    offset: 0,
+                    if_not_bol: false,
+                });
             }
             doc.push(Doc::Begin);
             print_tts(doc, inner);
             doc.push(Doc::End);
             if brace_space {
-                doc.push(Doc::Break { offset: -INDENT_UNIT, if_not_bol: true });
+                doc.push(Doc::Break {
+                    offset: -INDENT_UNIT,
+                    if_not_bol: true,
+                });
             }
             doc.push(Doc::Text(close.into()));
         }
@@ -150,13 +158,58 @@ fn space_between(a: &TokenTree, b: &TokenTree) -> bool {
 fn is_reserved(name: &str) -> bool {
     matches!(
         name,
-        "as" | "break" | "const" | "continue" | "crate" | "else" | "enum" | "extern" | "false"
-            | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move"
-            | "mut" | "pub" | "ref" | "return" | "self" | "Self" | "static" | "struct"
-            | "super" | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while"
-            | "async" | "await" | "dyn" | "abstract" | "become" | "box" | "do" | "final"
-            | "macro" | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield"
-            | "try" | "gen" | "_"
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
+            | "_"
     )
 }
 

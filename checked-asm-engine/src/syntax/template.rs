@@ -58,7 +58,12 @@ fn macro_name(mac: &Macro) -> String {
 }
 
 fn builtin(mac: &Macro) -> Option<Builtin> {
-    let segments: Vec<String> = mac.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segments: Vec<String> = mac
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     let (last, prefix) = segments.split_last()?;
     // `concat!`, `core::concat!`, `::std::concat!`: the prelude and the two crates that
     // re-export the built-ins.
@@ -105,7 +110,9 @@ fn eval_macro(mac: &Macro, includes: &dyn IncludeResolver) -> syn::Result<String
         Builtin::IncludeStr => {
             let arg: Expr = mac.parse_body_with(parse_single_arg)?;
             let path = match strip_groups(&arg) {
-                Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => s.value(),
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => s.value(),
                 Expr::Macro(m) if builtin(&m.mac) == Some(Builtin::Concat) => {
                     eval_macro(&m.mac, includes)?
                 }
@@ -139,9 +146,10 @@ fn eval_concat_arg(expr: &Expr, includes: &dyn IncludeResolver) -> syn::Result<S
     match strip_groups(expr) {
         Expr::Lit(lit) => lit_text(&lit.lit),
         Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => match strip_groups(&u.expr) {
-            Expr::Lit(syn::ExprLit { lit: lit @ (Lit::Int(_) | Lit::Float(_)), .. }) => {
-                Ok(format!("-{}", lit_text(lit)?))
-            }
+            Expr::Lit(syn::ExprLit {
+                lit: lit @ (Lit::Int(_) | Lit::Float(_)),
+                ..
+            }) => Ok(format!("-{}", lit_text(lit)?)),
             _ => Err(syn::Error::new_spanned(expr, "expected a literal")),
         },
         Expr::Macro(m) => eval_macro(&m.mac, includes),
@@ -172,6 +180,11 @@ fn lit_text(lit: &Lit) -> syn::Result<String> {
                 "cannot concatenate a byte string or C string literal",
             ));
         }
-        other => return Err(syn::Error::new(other.span(), "unsupported literal in `concat!`")),
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                "unsupported literal in `concat!`",
+            ));
+        }
     })
 }

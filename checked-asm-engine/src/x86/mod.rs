@@ -27,15 +27,23 @@ impl From<Diagnostic> for Finding {
 /// Windows-like (`Target::is_like_windows`) for `clobber_abi("C")` and calls.
 pub fn windows_like() -> Cfg {
     Cfg::Any(vec![
-        Cfg::Option { name: "target_os".into(), value: Some("windows".into()) },
-        Cfg::Option { name: "target_os".into(), value: Some("uefi".into()) },
+        Cfg::Option {
+            name: "target_os".into(),
+            value: Some("windows".into()),
+        },
+        Cfg::Option {
+            name: "target_os".into(),
+            value: Some("uefi".into()),
+        },
     ])
 }
 
 /// Every finding for one configured block on one architecture.
 pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Finding> {
-    let mut findings: Vec<Finding> =
-        operands::check_operands(asm, arch).into_iter().map(Finding::from).collect();
+    let mut findings: Vec<Finding> = operands::check_operands(asm, arch)
+        .into_iter()
+        .map(Finding::from)
+        .collect();
     findings.extend(operands::check_duplicate_abis(asm, arch));
     findings
 }

@@ -74,11 +74,18 @@ pub fn check_operands(asm: &ConfiguredAsm, arch: Arch) -> Vec<Diagnostic> {
     for (abi, span) in &asm.clobber_abis {
         if !clobber_abi_names(arch).contains(&abi.as_str()) {
             out.push(
-                r00(SpanRange::single(*span), format!("invalid ABI for `clobber_abi`: `{abi}` on {arch}"))
-                    .with_note(format!(
-                        "the following ABIs are supported on {arch}: {}",
-                        clobber_abi_names(arch).iter().map(|a| format!("`\"{a}\"`")).collect::<Vec<_>>().join(", ")
-                    )),
+                r00(
+                    SpanRange::single(*span),
+                    format!("invalid ABI for `clobber_abi`: `{abi}` on {arch}"),
+                )
+                .with_note(format!(
+                    "the following ABIs are supported on {arch}: {}",
+                    clobber_abi_names(arch)
+                        .iter()
+                        .map(|a| format!("`\"{a}\"`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
     }
@@ -92,7 +99,13 @@ pub fn check_duplicate_abis(asm: &ConfiguredAsm, arch: Arch) -> Vec<super::Findi
     let duplicates = |windows: bool| -> Vec<(usize, usize)> {
         let class = |abi: &str| match (arch, abi) {
             (Arch::X86, _) => "x86",
-            (Arch::X86_64, "C" | "system") => if windows { "win64" } else { "sysv64" },
+            (Arch::X86_64, "C" | "system") => {
+                if windows {
+                    "win64"
+                } else {
+                    "sysv64"
+                }
+            }
             (Arch::X86_64, "win64" | "efiapi") => "win64",
             (Arch::X86_64, _) => "sysv64",
         };
@@ -101,10 +114,9 @@ pub fn check_duplicate_abis(asm: &ConfiguredAsm, arch: Arch) -> Vec<super::Findi
             if !clobber_abi_names(arch).contains(&abi.as_str()) {
                 continue;
             }
-            if let Some(first) = asm.clobber_abis[..i]
-                .iter()
-                .position(|(other, _)| clobber_abi_names(arch).contains(&other.as_str()) && class(other) == class(abi))
-            {
+            if let Some(first) = asm.clobber_abis[..i].iter().position(|(other, _)| {
+                clobber_abi_names(arch).contains(&other.as_str()) && class(other) == class(abi)
+            }) {
                 found.push((first, i));
             }
         }
@@ -115,7 +127,8 @@ pub fn check_duplicate_abis(asm: &ConfiguredAsm, arch: Arch) -> Vec<super::Findi
     let mut out = Vec::new();
     for (windows, list) in [(false, &elsewhere), (true, &on_windows)] {
         for &(first, dup) in list {
-            let everywhere = elsewhere.contains(&(first, dup)) && on_windows.contains(&(first, dup));
+            let everywhere =
+                elsewhere.contains(&(first, dup)) && on_windows.contains(&(first, dup));
             if everywhere && windows {
                 continue;
             }
@@ -130,15 +143,25 @@ pub fn check_duplicate_abis(asm: &ConfiguredAsm, arch: Arch) -> Vec<super::Findi
             };
             let target = match (&when, arch) {
                 (None, _) => format!("every {arch} target"),
-                (Some(crate::syntax::Cfg::Not(_)), _) => format!("{arch} targets other than Windows and UEFI"),
+                (Some(crate::syntax::Cfg::Not(_)), _) => {
+                    format!("{arch} targets other than Windows and UEFI")
+                }
                 _ => format!("{arch} Windows and UEFI targets"),
             };
             out.push(super::Finding {
                 when,
-                diag: r00(SpanRange::single(*span), format!("`{abi}` ABI specified multiple times"))
-                    .with_label(SpanRange::single(*first_span), format!("`{first_abi}` specified here first"))
-                    .with_note(format!("`{first_abi}` and `{abi}` clobber the same registers on {target}"))
-                    .with_help(format!("remove `\"{abi}\"`")),
+                diag: r00(
+                    SpanRange::single(*span),
+                    format!("`{abi}` ABI specified multiple times"),
+                )
+                .with_label(
+                    SpanRange::single(*first_span),
+                    format!("`{first_abi}` specified here first"),
+                )
+                .with_note(format!(
+                    "`{first_abi}` and `{abi}` clobber the same registers on {target}"
+                ))
+                .with_help(format!("remove `\"{abi}\"`")),
             });
         }
     }
@@ -158,8 +181,17 @@ fn example_of_class(class: RegClass) -> &'static str {
     }
 }
 
-fn refused_register(name: &str, reason: &str, reg_span: proc_macro2::Span, op_span: SpanRange, arch: Arch) -> Diagnostic {
-    let d = r00(SpanRange::single(reg_span), format!("invalid register `{name}`: {reason}"));
+fn refused_register(
+    name: &str,
+    reason: &str,
+    reg_span: proc_macro2::Span,
+    op_span: SpanRange,
+    arch: Arch,
+) -> Diagnostic {
+    let d = r00(
+        SpanRange::single(reg_span),
+        format!("invalid register `{name}`: {reason}"),
+    );
     let _ = op_span;
     if reason.starts_with("rbx") {
         d.with_note(
@@ -189,7 +221,11 @@ fn refused_register(name: &str, reason: &str, reg_span: proc_macro2::Span, op_sp
 /// rustc's conflict check: among inputs (`in`, the input half of `inout`, and early
 /// `out`, which must not share with any input) and among outputs, no two explicit
 /// registers may overlap. `in` + `lateout` of one register is fine.
-fn check_conflicts(asm: &ConfiguredAsm, explicit: &[Option<&'static RegDef>], out: &mut Vec<Diagnostic>) {
+fn check_conflicts(
+    asm: &ConfiguredAsm,
+    explicit: &[Option<&'static RegDef>],
+    out: &mut Vec<Diagnostic>,
+) {
     let mut inputs: HashMap<&'static str, usize> = HashMap::new();
     let mut outputs: HashMap<&'static str, usize> = HashMap::new();
     for (idx, op) in asm.operands.iter().enumerate() {
@@ -197,9 +233,9 @@ fn check_conflicts(asm: &ConfiguredAsm, explicit: &[Option<&'static RegDef>], ou
         let (input, output) = match &op.kind {
             OperandKind::In { .. } => (true, false),
             OperandKind::Out { late: true, .. } => (false, true),
-            OperandKind::Out { late: false, .. } | OperandKind::InOut { .. } | OperandKind::SplitInOut { .. } => {
-                (true, true)
-            }
+            OperandKind::Out { late: false, .. }
+            | OperandKind::InOut { .. }
+            | OperandKind::SplitInOut { .. } => (true, true),
             _ => continue,
         };
         let mut reported = false;
@@ -212,12 +248,18 @@ fn check_conflicts(asm: &ConfiguredAsm, explicit: &[Option<&'static RegDef>], ou
                     if !reported {
                         reported = true;
                         let prev_op = &asm.operands[prev];
-                        let mut d = r00(op.span, format!(
-                            "register `{}` conflicts with register `{}`",
-                            reg_name(&op.kind),
-                            reg_name(&prev_op.kind)
-                        ))
-                        .with_label(prev_op.span, format!("`{}` already uses it", prev_op.kind.describe()));
+                        let mut d = r00(
+                            op.span,
+                            format!(
+                                "register `{}` conflicts with register `{}`",
+                                reg_name(&op.kind),
+                                reg_name(&prev_op.kind)
+                            ),
+                        )
+                        .with_label(
+                            prev_op.span,
+                            format!("`{}` already uses it", prev_op.kind.describe()),
+                        );
                         if matches!(op.kind, OperandKind::Out { late: false, .. })
                             && matches!(prev_op.kind, OperandKind::In { .. })
                         {
@@ -245,26 +287,51 @@ fn reg_name(kind: &OperandKind) -> String {
 fn check_modifiers(asm: &ConfiguredAsm, arch: Arch, out: &mut Vec<Diagnostic>) {
     for piece in &asm.pieces {
         for seg in &piece.segments {
-            let Segment::Placeholder { operand, modifier: Some(m), range } = seg else { continue };
+            let Segment::Placeholder {
+                operand,
+                modifier: Some(m),
+                range,
+            } = seg
+            else {
+                continue;
+            };
             let op = &asm.operands[*operand];
             let quoted = crate::syntax::quote_range(&piece.text, range.clone());
             match &op.kind {
-                OperandKind::Const { .. } | OperandKind::Sym { .. } | OperandKind::Label { .. } => out.push(
-                    r00(piece.span, format!("asm template modifiers are not allowed for `{}` operands", op.kind.keyword()))
+                OperandKind::Const { .. } | OperandKind::Sym { .. } | OperandKind::Label { .. } => {
+                    out.push(
+                        r00(
+                            piece.span,
+                            format!(
+                                "asm template modifiers are not allowed for `{}` operands",
+                                op.kind.keyword()
+                            ),
+                        )
                         .with_note(format!("in the template: {quoted}"))
                         .with_help(format!("remove `:{m}`")),
-                ),
+                    )
+                }
                 _ => {
-                    let Some(RegSpec::Class { name, .. }) = op.kind.reg() else { continue };
-                    let Some(class) = RegClass::from_name(name) else { continue };
+                    let Some(RegSpec::Class { name, .. }) = op.kind.reg() else {
+                        continue;
+                    };
+                    let Some(class) = RegClass::from_name(name) else {
+                        continue;
+                    };
                     let valid = class.valid_modifiers(arch);
                     if !valid.contains(m) {
                         let supported = if valid.is_empty() {
-                            format!("the `{name}` register class does not support template modifiers")
+                            format!(
+                                "the `{name}` register class does not support template modifiers"
+                            )
                         } else {
                             format!(
                                 "the `{name}` register class supports the following template modifiers on {arch}: {}",
-                                valid.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                                valid
+                                    .iter()
+                                    .map(|c| format!("`{c}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             )
                         };
                         out.push(

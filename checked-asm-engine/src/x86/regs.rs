@@ -94,7 +94,10 @@ impl RegClass {
 
     /// Classes that can only be clobbered (`out("st(0)") _`), never hold a value.
     pub fn clobber_only(self) -> bool {
-        matches!(self, RegClass::Kreg0 | RegClass::X87Reg | RegClass::MmxReg | RegClass::TmmReg)
+        matches!(
+            self,
+            RegClass::Kreg0 | RegClass::X87Reg | RegClass::MmxReg | RegClass::TmmReg
+        )
     }
 }
 
@@ -269,9 +272,18 @@ pub static REGS: &[RegDef] = regs! {
 
 /// Names rustc refuses on every x86 target, with its reason.
 static FORBIDDEN: &[(&[&str], &str)] = &[
-    (&["bp", "bpl", "ebp", "rbp"], "the frame pointer cannot be used as an operand for inline asm"),
-    (&["sp", "spl", "esp", "rsp"], "the stack pointer cannot be used as an operand for inline asm"),
-    (&["ip", "eip", "rip"], "the instruction pointer cannot be used as an operand for inline asm"),
+    (
+        &["bp", "bpl", "ebp", "rbp"],
+        "the frame pointer cannot be used as an operand for inline asm",
+    ),
+    (
+        &["sp", "spl", "esp", "rsp"],
+        "the stack pointer cannot be used as an operand for inline asm",
+    ),
+    (
+        &["ip", "eip", "rip"],
+        "the instruction pointer cannot be used as an operand for inline asm",
+    ),
 ];
 
 /// Why an explicit register name is not accepted.
@@ -294,12 +306,12 @@ impl RegDef {
             (Restriction::HighByte, Arch::X86_64) => {
                 Err("high byte registers cannot be used as an operand on x86_64")
             }
-            (Restriction::RbxReserved, Arch::X86_64) => {
-                Err("rbx is used internally by LLVM and cannot be used as an operand for inline asm")
-            }
-            (Restriction::EsiReserved, Arch::X86) => {
-                Err("esi is used internally by LLVM and cannot be used as an operand for inline asm")
-            }
+            (Restriction::RbxReserved, Arch::X86_64) => Err(
+                "rbx is used internally by LLVM and cannot be used as an operand for inline asm",
+            ),
+            (Restriction::EsiReserved, Arch::X86) => Err(
+                "esi is used internally by LLVM and cannot be used as an operand for inline asm",
+            ),
             _ => Ok(()),
         }
     }
@@ -311,8 +323,12 @@ impl RegDef {
 
     /// `overlapping_regs`: the registers that alias this one (itself included).
     pub fn overlapping(&self) -> Vec<&'static str> {
-        const WORDS: [(&str, &str, &str); 4] =
-            [("ax", "al", "ah"), ("bx", "bl", "bh"), ("cx", "cl", "ch"), ("dx", "dl", "dh")];
+        const WORDS: [(&str, &str, &str); 4] = [
+            ("ax", "al", "ah"),
+            ("bx", "bl", "bh"),
+            ("cx", "cl", "ch"),
+            ("dx", "dl", "dh"),
+        ];
         const PAIRS: [(&str, &str); 10] = [
             ("si", "sil"),
             ("di", "dil"),
@@ -349,7 +365,12 @@ impl RegDef {
             {
                 return ["xmm", "ymm", "zmm"]
                     .iter()
-                    .map(|p| REGS.iter().find(|r| r.id == format!("{p}{n}")).expect("xyz regs").id)
+                    .map(|p| {
+                        REGS.iter()
+                            .find(|r| r.id == format!("{p}{n}"))
+                            .expect("xyz regs")
+                            .id
+                    })
                     .collect();
             }
         }
@@ -375,10 +396,11 @@ pub fn allocatable(class: RegClass, arch: Arch) -> Vec<&'static str> {
     let mut regs: Vec<&'static str> = REGS
         .iter()
         .filter(|r| r.in_class(class))
-        .filter(|r| match (r.restriction, arch) {
-            (Restriction::X86_64Only, Arch::X86) => false,
-            (Restriction::HighByte, Arch::X86_64) => false,
-            _ => true,
+        .filter(|r| {
+            !matches!(
+                (r.restriction, arch),
+                (Restriction::X86_64Only, Arch::X86) | (Restriction::HighByte, Arch::X86_64)
+            )
         })
         .map(|r| r.id)
         .collect();
@@ -409,7 +431,10 @@ mod tests {
     #[test]
     fn esi_is_refused_on_x86_only() {
         assert!(explicit_register("esi", Arch::X86).is_err());
-        assert_eq!(explicit_register("rsi", Arch::X86_64).map(|r| r.id), Ok("si"));
+        assert_eq!(
+            explicit_register("rsi", Arch::X86_64).map(|r| r.id),
+            Ok("si")
+        );
     }
 
     #[test]
@@ -418,15 +443,24 @@ mod tests {
         assert!(explicit_register("ah", Arch::X86).is_ok());
         assert!(explicit_register("r8d", Arch::X86).is_err());
         assert!(explicit_register("xmm8", Arch::X86).is_err());
-        assert_eq!(explicit_register("rsp", Arch::X86_64).unwrap_err(), RegError::Refused(FORBIDDEN[1].1));
-        assert_eq!(explicit_register("foo", Arch::X86_64).unwrap_err(), RegError::Unknown);
+        assert_eq!(
+            explicit_register("rsp", Arch::X86_64).unwrap_err(),
+            RegError::Refused(FORBIDDEN[1].1)
+        );
+        assert_eq!(
+            explicit_register("foo", Arch::X86_64).unwrap_err(),
+            RegError::Unknown
+        );
     }
 
     #[test]
     fn aliases_overlap() {
         let al = RegDef::lookup("al").unwrap();
         assert_eq!(al.overlapping(), vec!["ax", "al"]);
-        assert_eq!(RegDef::lookup("ymm3").unwrap().overlapping(), vec!["xmm3", "ymm3", "zmm3"]);
+        assert_eq!(
+            RegDef::lookup("ymm3").unwrap().overlapping(),
+            vec!["xmm3", "ymm3", "zmm3"]
+        );
         assert_eq!(RegDef::lookup("xmm20").unwrap().id, "zmm20");
     }
 
@@ -436,6 +470,9 @@ mod tests {
         assert!(r.contains(&"bx") && r.contains(&"bp") && r.contains(&"r15"));
         let r32 = allocatable(RegClass::Reg, Arch::X86);
         assert!(r32.contains(&"si") && !r32.contains(&"r8"));
-        assert_eq!(allocatable(RegClass::RegAbcd, Arch::X86_64), vec!["ax", "bx", "cx", "dx"]);
+        assert_eq!(
+            allocatable(RegClass::RegAbcd, Arch::X86_64),
+            vec!["ax", "bx", "cx", "dx"]
+        );
     }
 }

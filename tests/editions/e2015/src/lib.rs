@@ -27,7 +27,9 @@ macro_rules! add_const {
 /// Adds through three blocks: a plain one, one from a macro_rules wrapper, one in global_asm.
 pub fn add_three(a: u64) -> u64 {
     let b: u64;
-    unsafe { checked_asm!("lea {0}, [{1} + 1]", out(reg) b, in(reg) a, options(pure, nomem, nostack)) };
+    unsafe {
+        checked_asm!("lea {0}, [{1} + 1]", out(reg) b, in(reg) a, options(pure, nomem, nostack))
+    };
     let c = add_const!(b, "1");
     u64::from(unsafe { checked_asm_edition_2015(c as u32) }) - 2015 + 1
 }
