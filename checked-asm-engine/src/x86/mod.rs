@@ -3,6 +3,7 @@
 
 pub mod operands;
 pub mod regs;
+pub mod substitute;
 
 pub use regs::Arch;
 

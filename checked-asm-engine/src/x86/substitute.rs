@@ -1,0 +1,431 @@
+//! Placeholder substitution for analysis: every `{...}` of a configured template is
+//! replaced by a representative — a concrete register of the operand's class and
+//! modifier, an immediate, a symbol or a label name — and every replacement is
+//! remembered, so that each register, immediate and symbol of a decoded instruction can
+//! be traced back to the operand it stands for, and each assembler error back to the
+//! text the user wrote.
+//!
+//! Representatives are chosen so that none coincides with an explicit operand register
+//! or with a register the template names literally; which register the compiler really
+//! allocates is analysed symbolically later (spec R05(b)), not decided here.
+
+use super::regs::{Arch, RegClass, RegDef};
+use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// What a placeholder was replaced with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Representative {
+    /// A register, spelled as the assembler reads it (`r8d`, `xmm9`, `k1`).
+    Register(String),
+    /// The value of a `const` operand, when its expression is an integer literal;
+    /// otherwise a stand-in value (`1`) with `known: false`.
+    Immediate { value: i128, known: bool },
+    /// A `sym` operand: a symbol name of our own.
+    Symbol(String),
+    /// A `label` operand: the name of a label outside the block.
+    Label(String),
+}
+
+/// One replaced placeholder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// Byte range in [`Substituted::text`].
+    pub range: Range<usize>,
+    /// Index into [`ConfiguredAsm::operands`].
+    pub operand: usize,
+    /// Index of the template piece, and the `{...}` range in that piece's text.
+    pub piece: usize,
+    pub piece_range: Range<usize>,
+    pub representative: Representative,
+}
+
+/// The template ready for the assembler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Substituted {
+    pub text: String,
+    /// Byte range of each piece in `text` (pieces are joined by `\n`).
+    pub pieces: Vec<Range<usize>>,
+    pub sites: Vec<Site>,
+}
+
+impl Substituted {
+    /// The site covering a byte offset of `text`, if any.
+    pub fn site_at(&self, offset: usize) -> Option<&Site> {
+        self.sites.iter().find(|s| s.range.contains(&offset))
+    }
+
+    /// The piece containing a byte offset of `text`.
+    pub fn piece_at(&self, offset: usize) -> usize {
+        self.pieces
+            .iter()
+            .position(|r| offset < r.end || r.end == self.text.len())
+            .unwrap_or(0)
+    }
+
+    /// The symbol name used for `sym` operand `operand`.
+    pub fn symbol_name(operand: usize) -> String {
+        format!("__checked_asm_sym_{operand}")
+    }
+
+    /// The label name used for `label` operand `operand`.
+    pub fn label_name(operand: usize) -> String {
+        format!("__checked_asm_label_{operand}")
+    }
+}
+
+/// Registers in the order representatives are tried: in 64-bit mode r8–r15 first,
+/// which no common instruction uses implicitly.
+const GPR_ORDER_64: [&str; 16] = [
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "si", "di", "bx", "cx", "dx", "ax", "bp",
+    "sp",
+];
+const GPR_ORDER_32: [&str; 6] = ["si", "di", "bx", "cx", "dx", "ax"];
+const ABCD: [&str; 4] = ["bx", "cx", "dx", "ax"];
+
+/// Substitutes every placeholder of `asm` for `arch`.
+pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
+    let taken = literal_and_explicit_registers(asm);
+    let mut chooser = Chooser {
+        arch,
+        taken,
+        assigned: Vec::new(),
+    };
+    let mut text = String::new();
+    let mut pieces = Vec::new();
+    let mut sites = Vec::new();
+    for (p, piece) in asm.pieces.iter().enumerate() {
+        if p > 0 {
+            text.push('\n');
+        }
+        let start = text.len();
+        for seg in &piece.segments {
+            match seg {
+                Segment::Text(t) => text.push_str(t),
+                Segment::Placeholder {
+                    operand,
+                    modifier,
+                    range,
+                } => {
+                    let representative = chooser.representative(asm, *operand, *modifier);
+                    let spelled = match &representative {
+                        Representative::Register(r) => r.clone(),
+                        Representative::Immediate { value, .. } => value.to_string(),
+                        Representative::Symbol(s) | Representative::Label(s) => s.clone(),
+                    };
+                    let at = text.len();
+                    text.push_str(&spelled);
+                    sites.push(Site {
+                        range: at..text.len(),
+                        operand: *operand,
+                        piece: p,
+                        piece_range: range.clone(),
+                        representative,
+                    });
+                }
+            }
+        }
+        pieces.push(start..text.len());
+    }
+    Substituted {
+        text,
+        pieces,
+        sites,
+    }
+}
+
+/// Register ids (`ax`, `r8`, `xmm3`...) that must not serve as representatives.
+fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> HashSet<String> {
+    let mut taken = HashSet::new();
+    for op in &asm.operands {
+        if let Some(RegSpec::Explicit { name, .. }) = op.kind.reg()
+            && let Some(def) = RegDef::lookup(name)
+        {
+            taken.extend(def.overlapping().into_iter().map(str::to_string));
+        }
+    }
+    for piece in &asm.pieces {
+        for seg in &piece.segments {
+            if let Segment::Text(t) = seg {
+                for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
+                    if let Some(id) = register_id_of_word(&word.to_ascii_lowercase()) {
+                        taken.insert(id);
+                    }
+                }
+            }
+        }
+    }
+    taken
+}
+
+/// The register family (`ax` for `al`/`eax`/`rax`, `r8` for `r8d`, `xmm3` for `ymm3`)
+/// of a word in the template, if it names one.
+fn register_id_of_word(word: &str) -> Option<String> {
+    let word = word.trim_start_matches('%');
+    let family = match word {
+        "al" | "ah" | "ax" | "eax" | "rax" => "ax",
+        "bl" | "bh" | "bx" | "ebx" | "rbx" => "bx",
+        "cl" | "ch" | "cx" | "ecx" | "rcx" => "cx",
+        "dl" | "dh" | "dx" | "edx" | "rdx" => "dx",
+        "sil" | "si" | "esi" | "rsi" => "si",
+        "dil" | "di" | "edi" | "rdi" => "di",
+        "bpl" | "bp" | "ebp" | "rbp" => "bp",
+        "spl" | "sp" | "esp" | "rsp" => "sp",
+        _ => {
+            if let Some(rest) = word.strip_prefix('r') {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let suffix = &rest[digits.len()..];
+                if !digits.is_empty() && matches!(suffix, "" | "b" | "w" | "d" | "l") {
+                    return Some(format!("r{digits}"));
+                }
+            }
+            for prefix in ["xmm", "ymm", "zmm"] {
+                if let Some(n) = word.strip_prefix(prefix)
+                    && n.parse::<u8>().is_ok()
+                {
+                    return Some(format!("xmm{n}"));
+                }
+            }
+            if let Some(n) = word.strip_prefix('k')
+                && n.len() == 1
+                && n.parse::<u8>().is_ok()
+            {
+                return Some(word.to_string());
+            }
+            return None;
+        }
+    };
+    Some(family.to_string())
+}
+
+struct Chooser {
+    arch: Arch,
+    taken: HashSet<String>,
+    /// (operand, register id) already chosen: one operand keeps one register.
+    assigned: Vec<(usize, String)>,
+}
+
+impl Chooser {
+    fn representative(
+        &mut self,
+        asm: &ConfiguredAsm,
+        operand: usize,
+        modifier: Option<char>,
+    ) -> Representative {
+        let op = &asm.operands[operand];
+        match &op.kind {
+            OperandKind::Const { expr } => match parse_int(&expr.text) {
+                Some(value) => Representative::Immediate { value, known: true },
+                None => Representative::Immediate {
+                    value: 1,
+                    known: false,
+                },
+            },
+            OperandKind::Sym { .. } => Representative::Symbol(Substituted::symbol_name(operand)),
+            OperandKind::Label { .. } => Representative::Label(Substituted::label_name(operand)),
+            kind => {
+                let class = match kind.reg() {
+                    Some(RegSpec::Class { name, .. }) => {
+                        RegClass::from_name(name).unwrap_or(RegClass::Reg)
+                    }
+                    _ => RegClass::Reg,
+                };
+                let id = self.register_for(operand, class);
+                Representative::Register(spell(&id, class, modifier, self.arch))
+            }
+        }
+    }
+
+    fn register_for(&mut self, operand: usize, class: RegClass) -> String {
+        if let Some((_, id)) = self.assigned.iter().find(|(o, _)| *o == operand) {
+            return id.clone();
+        }
+        let candidates: Vec<String> = match (class, self.arch) {
+            (RegClass::Reg | RegClass::RegByte, Arch::X86_64) => {
+                GPR_ORDER_64.iter().map(|s| s.to_string()).collect()
+            }
+            (RegClass::Reg, Arch::X86) => GPR_ORDER_32.iter().map(|s| s.to_string()).collect(),
+            // Without REX only al, cl, dl, bl are byte registers in 32-bit mode.
+            (RegClass::RegByte, Arch::X86) | (RegClass::RegAbcd, _) => {
+                ABCD.iter().map(|s| s.to_string()).collect()
+            }
+            (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86_64) => {
+                (8..16).chain(0..8).map(|n| format!("xmm{n}")).collect()
+            }
+            (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86) => {
+                (0..8).rev().map(|n| format!("xmm{n}")).collect()
+            }
+            (RegClass::Kreg, _) => (1..8).map(|n| format!("k{n}")).collect(),
+            (RegClass::Kreg0, _) => vec!["k0".to_string()],
+            (RegClass::X87Reg, _) => vec!["st0".to_string()],
+            (RegClass::MmxReg, _) => (0..8).map(|n| format!("mm{n}")).collect(),
+            (RegClass::TmmReg, _) => (0..8).map(|n| format!("tmm{n}")).collect(),
+        };
+        let used: HashSet<&String> = self.assigned.iter().map(|(_, id)| id).collect();
+        let pick = candidates
+            .iter()
+            .find(|c| !self.taken.contains(*c) && !used.contains(c))
+            .or_else(|| candidates.iter().find(|c| !used.contains(c)))
+            .or_else(|| candidates.first())
+            .cloned()
+            .unwrap_or_else(|| "r8".to_string());
+        self.assigned.push((operand, pick.clone()));
+        pick
+    }
+}
+
+/// The spelling of register family `id` for a class and modifier
+/// (rustc_target `X86InlineAsmReg::emit`).
+fn spell(id: &str, class: RegClass, modifier: Option<char>, arch: Arch) -> String {
+    let default = match class {
+        RegClass::XmmReg => 'x',
+        RegClass::YmmReg => 'y',
+        RegClass::ZmmReg => 'z',
+        RegClass::RegByte => 'l',
+        _ if arch == Arch::X86_64 => 'r',
+        _ => 'e',
+    };
+    let m = modifier.unwrap_or(default);
+    if let Some(n) = id.strip_prefix("xmm") {
+        return format!("{}mm{n}", m);
+    }
+    if let Some(root) = ["ax", "bx", "cx", "dx"]
+        .iter()
+        .find(|r| **r == id)
+        .map(|r| &r[..1])
+    {
+        return match m {
+            'l' => format!("{root}l"),
+            'h' => format!("{root}h"),
+            'x' => format!("{root}x"),
+            'e' => format!("e{root}x"),
+            _ => format!("r{root}x"),
+        };
+    }
+    if matches!(id, "si" | "di" | "bp" | "sp") {
+        return match m {
+            'l' => format!("{id}l"),
+            'x' => id.to_string(),
+            'e' => format!("e{id}"),
+            _ => format!("r{id}"),
+        };
+    }
+    if id.starts_with('r') && id[1..].parse::<u8>().is_ok() {
+        return match m {
+            'l' => format!("{id}b"),
+            'x' => format!("{id}w"),
+            'e' => format!("{id}d"),
+            _ => id.to_string(),
+        };
+    }
+    id.to_string()
+}
+
+/// An integer literal as rustc reads it in a `const` operand: decimal, hex, octal or
+/// binary, underscores and an integer suffix allowed, optionally negated.
+fn parse_int(text: &str) -> Option<i128> {
+    let text = text.replace(' ', "");
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let body = body.replace('_', "");
+    let (radix, digits) = if let Some(h) = body.strip_prefix("0x") {
+        (16, h)
+    } else if let Some(o) = body.strip_prefix("0o") {
+        (8, o)
+    } else if let Some(b) = body.strip_prefix("0b") {
+        (2, b)
+    } else {
+        (10, body.as_str())
+    };
+    const SUFFIXES: [&str; 12] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    ];
+    let digits = SUFFIXES
+        .iter()
+        .find_map(|s| digits.strip_suffix(s))
+        .unwrap_or(digits);
+    let value = i128::from_str_radix(digits, radix).ok()?;
+    Some(if neg { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{CfgAssignment, MacroKind, NoIncludes, parse_invocation};
+    use std::str::FromStr;
+
+    fn configured(src: &str) -> ConfiguredAsm {
+        let tokens = proc_macro2::TokenStream::from_str(src).unwrap();
+        let inv = parse_invocation(MacroKind::Asm, tokens, &NoIncludes).unwrap();
+        inv.configure(&CfgAssignment {
+            arch: Some("x86_64"),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn representatives_avoid_literal_and_explicit_registers() {
+        let asm = configured(
+            r#""mov r8, {a}", "add {b:e}, {a:e}", a = in(reg) 1u64, b = out(reg) _, in("r9") 2u64"#,
+        );
+        let s = substitute(&asm, Arch::X86_64);
+        assert_eq!(s.text, "mov r8, r10\nadd r11d, r10d");
+        assert_eq!(s.sites.len(), 3);
+        assert_eq!(s.sites[0].operand, 0);
+        assert_eq!(s.sites[0].range, 8..11);
+        assert_eq!(s.sites[0].piece_range, 8..11);
+        assert_eq!(s.sites[1].operand, 1);
+        assert_eq!(s.pieces, vec![0..11, 12..26]);
+    }
+
+    #[test]
+    fn modifiers_and_classes_are_spelled_as_rustc_emits_them() {
+        let asm = configured(
+            r#""{0:l} {0:x} {0:e} {0:r} {1:h} {2} {2:y} {3} {4}", in(reg) 1u64, in(reg_abcd) 2u16, in(xmm_reg) x, in(reg_byte) 3u8, in(kreg) m"#,
+        );
+        let s = substitute(&asm, Arch::X86_64);
+        assert_eq!(s.text, "r8b r8w r8d r8 bh xmm8 ymm8 r9b k1");
+        let asm32 = configured(
+            r#""{0:x} {0:e} {0} {1:h} {2} {3}", in(reg) 1u32, in(reg_abcd) 2u16, in(xmm_reg) x, in(reg_byte) 3u8"#,
+        );
+        assert_eq!(substitute(&asm32, Arch::X86).text, "si esi esi bh xmm7 cl");
+    }
+
+    #[test]
+    fn const_sym_and_label_operands() {
+        let asm = configured(
+            r#""int {0}; mov eax, {1}; call {2}; jmp {3}", const 0x80, const N + 1, sym f, label { }"#,
+        );
+        let s = substitute(&asm, Arch::X86_64);
+        assert_eq!(
+            s.text,
+            "int 128; mov eax, 1; call __checked_asm_sym_2; jmp __checked_asm_label_3"
+        );
+        assert_eq!(
+            s.sites[0].representative,
+            Representative::Immediate {
+                value: 128,
+                known: true
+            }
+        );
+        assert_eq!(
+            s.sites[1].representative,
+            Representative::Immediate {
+                value: 1,
+                known: false
+            }
+        );
+    }
+
+    #[test]
+    fn integer_literals() {
+        assert_eq!(parse_int("0x80"), Some(128));
+        assert_eq!(parse_int("- 1_000i64"), Some(-1000));
+        assert_eq!(parse_int("0b101u8"), Some(5));
+        assert_eq!(parse_int("N"), None);
+    }
+}
