@@ -1,6 +1,7 @@
 //! Everything specific to x86 and x86_64: registers and classes, operand rules, and
 //! (in later stages) the template assembler, the effect model and the analysis.
 
+pub mod asm;
 pub mod operands;
 pub mod regs;
 pub mod substitute;

@@ -1,0 +1,170 @@
+//! Instruction knowledge as data: iced-x86's `Code`/`OpCodeInfo` tables, indexed once by
+//! mnemonic, and the register names LLVM accepts. Built on first use behind a `OnceLock`.
+
+use iced_x86::{Code, EncodingKind, Mnemonic, Register};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub(crate) struct Tables {
+    by_mnemonic: HashMap<String, Vec<Code>>,
+    registers: HashMap<String, Register>,
+}
+
+pub(crate) fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(Tables::build)
+}
+
+/// Forces the one-time set-up (for benchmarks and for callers that want the cost early).
+pub fn warm_up() {
+    let _ = tables();
+}
+
+/// LLVM's spelling of an iced mnemonic. iced names most mnemonics exactly as Intel's SDM and
+/// LLVM do; the few that differ are listed here.
+fn llvm_name(m: Mnemonic) -> String {
+    let name = format!("{m:?}").to_ascii_lowercase();
+    match name.as_str() {
+        // iced's `Int1` is the ICEBP opcode F1, spelled `int1` by LLVM too.
+        "reservednop" => "nop".to_string(),
+        _ => name,
+    }
+}
+
+impl Tables {
+    fn build() -> Tables {
+        let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::new();
+        let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::new();
+        for code in Code::values() {
+            let info = code.op_code();
+            if !info.is_instruction()
+                || info.encoding() == EncodingKind::MVEX
+                // Codes that only decode with a non-default `DecoderOptions` (Cyrix, KNC,
+                // old MPX, UMOV, ...) are not what LLVM assembles either.
+                || info.decoder_option() != 0
+            {
+                continue;
+            }
+            let m = code.mnemonic();
+            let name = mnemonic_names
+                .entry(m)
+                .or_insert_with(|| llvm_name(m))
+                .clone();
+            by_mnemonic.entry(name).or_default().push(code);
+        }
+        let mut registers = HashMap::new();
+        for reg in Register::values() {
+            if reg == Register::None {
+                continue;
+            }
+            let name = format!("{reg:?}").to_ascii_lowercase();
+            registers.insert(name, reg);
+        }
+        // LLVM spells the low bytes of r8..r15 `r8b`; iced and GNU as also accept `r8l`.
+        for (i, reg) in [
+            Register::R8L,
+            Register::R9L,
+            Register::R10L,
+            Register::R11L,
+            Register::R12L,
+            Register::R13L,
+            Register::R14L,
+            Register::R15L,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            registers.insert(format!("r{}b", i + 8), reg);
+        }
+        for i in 0..8u32 {
+            let st = reg_add(Register::ST0, i);
+            registers.insert(format!("st({i})"), st);
+        }
+        registers.insert("st".to_string(), Register::ST0);
+        Tables {
+            by_mnemonic,
+            registers,
+        }
+    }
+
+    /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
+    pub fn codes(&self, mnemonic: &str) -> Option<&[Code]> {
+        self.by_mnemonic.get(mnemonic).map(Vec::as_slice)
+    }
+
+    /// The register named `name` (lower case, no `%`), e.g. `rax`, `xmm17`, `st(1)`, `cr3`.
+    pub fn register(&self, name: &str) -> Option<Register> {
+        self.registers.get(name).copied()
+    }
+}
+
+/// `base + i` in iced's register numbering (registers of one class are contiguous).
+pub(crate) fn reg_add(base: Register, i: u32) -> Register {
+    Register::values()
+        .nth(base as usize + i as usize)
+        .unwrap_or(Register::None)
+}
+
+/// Mnemonic spellings LLVM accepts that iced does not use, mapped to iced's spelling.
+/// Condition-code synonyms follow the Intel SDM Vol. 2 tables for Jcc/SETcc/CMOVcc.
+pub(crate) fn intel_alias(m: &str) -> Option<String> {
+    const CC: &[(&str, &str)] = &[
+        ("z", "e"),
+        ("nz", "ne"),
+        ("c", "b"),
+        ("nae", "b"),
+        ("nc", "ae"),
+        ("nb", "ae"),
+        ("na", "be"),
+        ("nbe", "a"),
+        ("nge", "l"),
+        ("nl", "ge"),
+        ("ng", "le"),
+        ("nle", "g"),
+        ("pe", "p"),
+        ("po", "np"),
+    ];
+    for prefix in ["j", "set", "cmov"] {
+        if let Some(cc) = m.strip_prefix(prefix) {
+            if let Some((_, canon)) = CC.iter().find(|(a, _)| *a == cc) {
+                return Some(format!("{prefix}{canon}"));
+            }
+        }
+    }
+    let fixed = match m {
+        // LLVM assembles `sal` as `shl` (/4), never the /6 alias (X86InstrInfo.td InstAlias).
+        "sal" => "shl",
+        "xlat" => "xlatb",
+        "retn" | "retq" | "retl" | "retw" => "ret",
+        "lret" | "lretq" | "lretl" | "lretw" | "retfq" | "retfl" | "retfw" => "retf",
+        "iretl" => "iretd",
+        "iretw" => "iret",
+        "icebp" => "int1",
+        "fwait" => "wait",
+        "sysretl" => "sysret",
+        "sysexitl" => "sysexit",
+        "pushfw" => "pushf",
+        "popfw" => "popf",
+        "pushaw" => "pusha",
+        "popaw" => "popa",
+        "pushal" => "pushad",
+        "popal" => "popad",
+        "movabs" => "mov",
+        "smovb" => "movsb",
+        "cmpxchg16b" => "cmpxchg16b",
+        "ud2a" => "ud2",
+        "ud2b" => "ud1",
+        "int3" => "int3",
+        "hlt" => "hlt",
+        "setalc" => "salc",
+        "loopz" => "loope",
+        "loopnz" => "loopne",
+        "ljmp" => "jmp",
+        "lcall" => "call",
+        "jmpq" | "jmpl" | "jmpw" => "jmp",
+        "callq" | "calll" | "callw" => "call",
+        "wrmsrns" => "wrmsrns",
+        _ => return None,
+    };
+    Some(fixed.to_string())
+}
