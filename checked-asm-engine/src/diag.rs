@@ -69,6 +69,8 @@ pub enum Code {
     Placeholder,
     /// A rule from `contract-rules.md` (`"R00"`..`"R21"`), or `"asm"` for assembler errors.
     Rule(&'static str),
+    /// The template does not assemble: LLVM would reject it too.
+    Assembler,
     /// The target is not x86 or x86_64.
     Target,
 }
@@ -80,6 +82,7 @@ impl fmt::Display for Code {
             Code::Template => f.write_str("template"),
             Code::Placeholder => f.write_str("placeholder"),
             Code::Rule(r) => f.write_str(r),
+            Code::Assembler => f.write_str("assembler"),
             Code::Target => f.write_str("target"),
         }
     }

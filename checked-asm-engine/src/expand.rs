@@ -221,7 +221,11 @@ fn gate_note(cfg: &Cfg) -> Option<String> {
     match cfg {
         Cfg::Bool(true) => None,
         c if *c == both => None,
-        c => Some(format!("this applies where `cfg({c})` holds")),
+        Cfg::Option {
+            name,
+            value: Some(arch),
+        } if name == "target_arch" => Some(format!("found when checking the block for {arch}")),
+        c => Some(format!("found when checking the block for `cfg({c})`")),
     }
 }
 

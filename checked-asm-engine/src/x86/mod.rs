@@ -2,6 +2,7 @@
 //! (in later stages) the template assembler, the effect model and the analysis.
 
 pub mod asm;
+pub mod lower;
 pub mod operands;
 pub mod regs;
 pub mod substitute;
@@ -47,5 +48,13 @@ pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Finding> {
         .map(Finding::from)
         .collect();
     findings.extend(operands::check_duplicate_abis(asm, arch));
+    if findings.iter().any(|f| f.when.is_none()) {
+        // The operands are not valid asm!: there is no block to analyse.
+        return findings;
+    }
+    match lower::lower(asm, arch) {
+        Ok(_lowered) => {}
+        Err(errors) => findings.extend(errors.into_iter().map(Finding::from)),
+    }
     findings
 }

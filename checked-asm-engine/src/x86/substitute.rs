@@ -33,6 +33,8 @@ pub enum Representative {
 pub struct Site {
     /// Byte range in [`Substituted::text`].
     pub range: Range<usize>,
+    /// Byte range of the placeholder in [`Substituted::display`].
+    pub display_range: Range<usize>,
     /// Index into [`ConfiguredAsm::operands`].
     pub operand: usize,
     /// Index of the template piece, and the `{...}` range in that piece's text.
@@ -45,6 +47,9 @@ pub struct Site {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Substituted {
     pub text: String,
+    /// `text` with each representative written back as the user's placeholder
+    /// (`{x:e}`): what messages quote. Offsets map through [`Substituted::display_offset`].
+    pub display: String,
     /// Byte range of each piece in `text` (pieces are joined by `\n`).
     pub pieces: Vec<Range<usize>>,
     pub sites: Vec<Site>,
@@ -62,6 +67,29 @@ impl Substituted {
             .iter()
             .position(|r| offset < r.end || r.end == self.text.len())
             .unwrap_or(0)
+    }
+
+    /// The offset in `display` that corresponds to `offset` in `text`.
+    pub fn display_offset(&self, offset: usize) -> usize {
+        let mut shift: isize = 0;
+        for site in &self.sites {
+            if site.range.end <= offset {
+                shift += site.display_range.len() as isize - site.range.len() as isize;
+            } else if site.range.start <= offset {
+                return site.display_range.start;
+            }
+        }
+        (offset as isize + shift).max(0) as usize
+    }
+
+    /// The display line (the user's spelling) containing `offset` of `text`.
+    pub fn display_line(&self, offset: usize) -> &str {
+        let at = self.display_offset(offset).min(self.display.len());
+        let start = self.display[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.display[at..]
+            .find('\n')
+            .map_or(self.display.len(), |i| at + i);
+        self.display[start..end].trim()
     }
 
     /// The symbol name used for `sym` operand `operand`.
@@ -93,16 +121,21 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
         assigned: Vec::new(),
     };
     let mut text = String::new();
+    let mut display = String::new();
     let mut pieces = Vec::new();
     let mut sites = Vec::new();
     for (p, piece) in asm.pieces.iter().enumerate() {
         if p > 0 {
             text.push('\n');
+            display.push('\n');
         }
         let start = text.len();
         for seg in &piece.segments {
             match seg {
-                Segment::Text(t) => text.push_str(t),
+                Segment::Text(t) => {
+                    text.push_str(t);
+                    display.push_str(t);
+                }
                 Segment::Placeholder {
                     operand,
                     modifier,
@@ -116,8 +149,11 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
                     };
                     let at = text.len();
                     text.push_str(&spelled);
+                    let shown = display.len();
+                    display.push_str(piece.text.get(range.clone()).unwrap_or("{}"));
                     sites.push(Site {
                         range: at..text.len(),
+                        display_range: shown..display.len(),
                         operand: *operand,
                         piece: p,
                         piece_range: range.clone(),
@@ -130,6 +166,7 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
     }
     Substituted {
         text,
+        display,
         pieces,
         sites,
     }
@@ -380,6 +417,9 @@ mod tests {
         assert_eq!(s.sites[0].piece_range, 8..11);
         assert_eq!(s.sites[1].operand, 1);
         assert_eq!(s.pieces, vec![0..11, 12..26]);
+        assert_eq!(s.display, "mov r8, {a}\nadd {b:e}, {a:e}");
+        assert_eq!(s.display_line(14), "add {b:e}, {a:e}");
+        assert_eq!(s.display_offset(22), 23);
     }
 
     #[test]
