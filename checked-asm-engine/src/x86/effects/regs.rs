@@ -31,6 +31,8 @@ pub enum Access {
     /// May read, then writes the whole container (a kernel's argument register that it
     /// also clobbers).
     CondReadWrite,
+    /// May read, then may write (`rep movsb` rsi/rdi: untouched when rcx = 0).
+    CondReadCondWrite,
 }
 
 impl Access {
@@ -43,6 +45,7 @@ impl Access {
                 | Access::ReadPartialWrite
                 | Access::ReadCondWrite
                 | Access::CondReadWrite
+                | Access::CondReadCondWrite
         )
     }
 
@@ -64,6 +67,7 @@ impl Access {
                 | Access::ReadPartialWrite
                 | Access::ReadCondWrite
                 | Access::CondReadWrite
+                | Access::CondReadCondWrite
         )
     }
 
@@ -88,30 +92,45 @@ impl Access {
     }
 
     /// Combines two accesses to the same register (iced sometimes lists a register twice,
-    /// e.g. `rep movsb` rdi `CondRead` then `CondWrite`).
+    /// e.g. `rep movsb` rdi `CondRead` then `CondWrite`). Never loses a possible read or
+    /// write; a conditional read merged with a partial write is over-approximated as an
+    /// unconditional read.
     pub fn merge(self, other: Access) -> Access {
-        let read = match (
-            self.always_reads() || other.always_reads(),
-            self.may_read() || other.may_read(),
-        ) {
-            (true, _) => Some(true),
-            (false, true) => Some(false),
-            _ => None,
+        #[derive(PartialEq, PartialOrd)]
+        enum Level {
+            No,
+            Maybe,
+            Always,
+        }
+        let level = |may: bool, always: bool| {
+            if always {
+                Level::Always
+            } else if may {
+                Level::Maybe
+            } else {
+                Level::No
+            }
         };
+        let read = level(
+            self.may_read() || other.may_read(),
+            self.always_reads() || other.always_reads(),
+        );
+        let write = level(
+            self.may_write() || other.may_write(),
+            self.always_writes() || other.always_writes(),
+        );
         let full = self.defines_container() || other.defines_container();
-        let always = self.always_writes() || other.always_writes();
-        let may = self.may_write() || other.may_write();
-        match (read, may, always, full) {
-            (None, false, ..) => Access::Read,
-            (Some(true), false, ..) => Access::Read,
-            (Some(false), false, ..) => Access::CondRead,
-            (None, true, true, true) => Access::Write,
-            (None, true, true, false) => Access::PartialWrite,
-            (None, true, false, _) => Access::CondWrite,
-            (Some(true), true, true, true) => Access::ReadWrite,
-            (Some(false), true, true, true) => Access::CondReadWrite,
-            (Some(_), true, true, false) => Access::ReadPartialWrite,
-            (Some(_), true, false, _) => Access::ReadCondWrite,
+        match (read, write) {
+            (Level::Maybe, Level::No) => Access::CondRead,
+            (_, Level::No) => Access::Read,
+            (Level::No, Level::Always) if full => Access::Write,
+            (Level::No, Level::Always) => Access::PartialWrite,
+            (Level::No, Level::Maybe) => Access::CondWrite,
+            (Level::Always, Level::Always) if full => Access::ReadWrite,
+            (Level::Maybe, Level::Always) if full => Access::CondReadWrite,
+            (_, Level::Always) => Access::ReadPartialWrite,
+            (Level::Always, Level::Maybe) => Access::ReadCondWrite,
+            (Level::Maybe, Level::Maybe) => Access::CondReadCondWrite,
         }
     }
 }

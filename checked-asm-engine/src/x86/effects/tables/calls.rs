@@ -170,12 +170,14 @@ impl CallModel {
     /// caller-saved register written, status flags undefined, MXCSR and x87 status words
     /// changed, memory unknown (M5).
     pub fn callee_effects(&self) -> Effects {
-        let mut fx = Effects::default();
-        fx.regs = self
-            .caller_saved()
-            .map(|r| RegAccess::new(r, Access::Write))
-            .collect();
-        fx.flags = FlagEffects::status_clobbered();
+        let mut fx = Effects {
+            regs: self
+                .caller_saved()
+                .map(|r| RegAccess::new(r, Access::Write))
+                .collect(),
+            flags: FlagEffects::status_clobbered(),
+            ..Default::default()
+        };
         fx.mxcsr.sets_exception_flags = true;
         fx.x87.sets_exception_flags = true;
         fx.memory.push(MemEffect {

@@ -210,6 +210,16 @@ fn conservative(fx: &mut Effects, category: Category) {
 pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
 
+    // HLT resumes at the next instruction after an interrupt (SDM Vol. 2A HLT): not
+    // divergent.
+    if m == M::Hlt {
+        fx.flow = Flow::Halt;
+    }
+    // PUSHF pushes the whole of RFLAGS (VM and RF read as 0), system flags included.
+    if matches!(m, M::Pushf | M::Pushfd | M::Pushfq) {
+        fx.flags.read |= Flags::ALL;
+    }
+
     // POPF loads every system flag the CPL/IOPL allows (iced lists OF..AC); IRET the same.
     if matches!(
         m,
