@@ -2,6 +2,7 @@
 //! (in later stages) the template assembler, the effect model and the analysis.
 
 pub mod asm;
+pub mod effects;
 pub mod lower;
 pub mod operands;
 pub mod regs;

@@ -1,0 +1,60 @@
+//! Instructions the model refuses (R21): their effects cannot be described soundly by
+//! iced-x86's data plus our tables. Kept short on purpose; each entry says why.
+//! The full list with counts is `tests/data/effects_refused.txt`, checked by
+//! `tests/effects_coverage.rs`.
+
+use iced_x86::{Code, CpuidFeature, EncodingKind, Mnemonic};
+
+use Mnemonic as M;
+
+/// Refused mnemonics and the reason.
+pub static REFUSED: &[(&[Mnemonic], &str)] = &[
+    (
+        &[M::Vmlaunch, M::Vmresume, M::Vmrun],
+        "enters a guest; after the VM exit the host resumes with state loaded from the VMCS/VMCB \
+         (VMX: at the host RIP, not here; SVM: guest values left in most GPRs)",
+    ),
+    (
+        &[M::Enclu, M::Encls, M::Enclv],
+        "SGX leaf functions: registers, memory and control flow depend on the leaf in eax \
+         (EENTER/ERESUME leave the block)",
+    ),
+    (
+        &[M::Getsec],
+        "SMX leaf functions: the registers written depend on the leaf in eax (iced lists none)",
+    ),
+    (
+        &[M::Seamcall, M::Seamret, M::Seamops],
+        "TDX module transfers: register effects depend on the leaf and the TDX module ABI",
+    ),
+    (
+        &[M::Loadall],
+        "LOADALL loads every register, including hidden descriptor caches, from memory",
+    ),
+    (&[M::Jmpe], "JMPE switches to the IA-64 instruction set"),
+    (
+        &[M::Smint, M::Dmint],
+        "Cyrix/Geode SMM/debug interrupt: leaves for system-management code",
+    ),
+];
+
+/// Why `code` is refused, if it is.
+pub fn reason(code: Code) -> Option<&'static str> {
+    if code == Code::INVALID {
+        return Some("not a valid instruction");
+    }
+    let op_code = code.op_code();
+    if op_code.encoding() == EncodingKind::MVEX
+        || code.cpuid_features().contains(&CpuidFeature::KNC)
+    {
+        return Some(
+            "Knights Corner (MVEX/KNC) instruction: iced-x86 is built without `mvex` and LLVM \
+             cannot assemble it, so its effects are not modelled",
+        );
+    }
+    let m = code.mnemonic();
+    REFUSED
+        .iter()
+        .find(|(ms, _)| ms.contains(&m))
+        .map(|(_, why)| *why)
+}

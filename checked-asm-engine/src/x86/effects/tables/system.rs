@@ -1,0 +1,279 @@
+//! System state: RFLAGS system bits, control/debug/segment registers, descriptor-table
+//! registers, MSRs and the rest of the state that is not a declarable register; and the
+//! conservative categories for system instructions we do not model one by one.
+//!
+//! Sources: Intel SDM Vol. 2B POPF (Table 4-16: which flags are loaded per mode/CPL),
+//! Vol. 3A §2.3 (system flags), §2.5 (control registers), §2.4 (GDTR/IDTR/LDTR/TR),
+//! Chapter 17 (debug registers), Vol. 3C Chapters 24–31 (VMX), Vol. 3D SGX, AMD APM
+//! Vol. 2 Chapter 15 (SVM, SEV-SNP), Intel TDX module ABI.
+
+use crate::x86::effects::Flags;
+use crate::x86::effects::iced::push_unique;
+use crate::x86::effects::types::*;
+use iced_x86::{CpuidFeature, Instruction, Mnemonic, OpKind};
+
+use Mnemonic as M;
+
+/// State written by mnemonic (besides what the register scan finds).
+pub static WRITES: &[(&[Mnemonic], State)] = &[
+    (
+        &[M::Lgdt, M::Lidt, M::Lldt, M::Ltr],
+        State::DescriptorTableRegisters,
+    ),
+    (
+        &[M::Wrmsr, M::Wrmsrns, M::Wrmsrlist],
+        State::ModelSpecificRegisters,
+    ),
+    (&[M::Xsetbv], State::ExtendedControlRegisters),
+    (&[M::Wrpkru], State::ProtectionKeyRights),
+    (
+        &[M::Wrfsbase, M::Wrgsbase, M::Swapgs, M::Lkgs],
+        State::SegmentBases,
+    ),
+    (
+        &[
+            M::Cli,
+            M::Sti,
+            M::Stac,
+            M::Clac,
+            M::Popf,
+            M::Popfd,
+            M::Popfq,
+        ],
+        State::SystemFlags,
+    ),
+    (&[M::Lmsw, M::Clts], State::ControlRegisters),
+    (
+        &[
+            M::Invlpg,
+            M::Invpcid,
+            M::Invlpgb,
+            M::Tlbsync,
+            M::Invlpga,
+            M::Wbinvd,
+            M::Wbnoinvd,
+            M::Invd,
+        ],
+        State::MemoryTranslation,
+    ),
+    (&[M::Ldtilecfg, M::Tilerelease], State::TileConfiguration),
+    (&[M::Monitor, M::Monitorx, M::Umonitor], State::Monitor),
+    (
+        &[M::Clui, M::Stui, M::Senduipi, M::Uiret],
+        State::Interrupts,
+    ),
+    (
+        &[M::Xbegin, M::Xend, M::Xabort, M::Xsusldtrk, M::Xresldtrk],
+        State::Transaction,
+    ),
+    (
+        &[
+            M::Setssbsy,
+            M::Clrssbsy,
+            M::Incsspd,
+            M::Incsspq,
+            M::Rstorssp,
+            M::Saveprevssp,
+            M::Wrssd,
+            M::Wrssq,
+            M::Wrussd,
+            M::Wrussq,
+        ],
+        State::ShadowStack,
+    ),
+    (&[M::Hreset, M::Ptwrite], State::Other),
+];
+
+/// Privileged (or IOPL-dependent) instructions modelled precisely by iced plus our tables;
+/// every other privileged instruction gets [`Category::PrivilegedSystem`].
+pub static PRECISE_PRIVILEGED: &[Mnemonic] = &[
+    M::Hlt,
+    M::Cli,
+    M::Sti,
+    M::Lgdt,
+    M::Lidt,
+    M::Lldt,
+    M::Ltr,
+    M::Lmsw,
+    M::Clts,
+    M::Invd,
+    M::Wbinvd,
+    M::Wbnoinvd,
+    M::Invlpg,
+    M::Invpcid,
+    M::Invlpgb,
+    M::Tlbsync,
+    M::Mov,
+    M::Rdmsr,
+    M::Wrmsr,
+    M::Wrmsrns,
+    M::Rdmsrlist,
+    M::Wrmsrlist,
+    M::Rdpmc,
+    M::Swapgs,
+    M::Sysret,
+    M::Sysretq,
+    M::Sysexit,
+    M::Sysexitq,
+    M::Iret,
+    M::Iretd,
+    M::Iretq,
+    M::In,
+    M::Out,
+    M::Insb,
+    M::Insw,
+    M::Insd,
+    M::Outsb,
+    M::Outsw,
+    M::Outsd,
+    M::Stac,
+    M::Clac,
+    M::Xsetbv,
+    M::Xsaves,
+    M::Xsaves64,
+    M::Xrstors,
+    M::Xrstors64,
+    M::Monitor,
+    M::Mwait,
+    M::Hreset,
+    M::Lkgs,
+    M::Wrussd,
+    M::Wrussq,
+    M::Setssbsy,
+    M::Clrssbsy,
+    M::Rsm,
+    M::Rdtsc,
+];
+
+/// CPUID features of trusted-execution and virtualisation extensions.
+pub static TRUSTED_EXECUTION: &[CpuidFeature] = &[
+    CpuidFeature::VMX,
+    CpuidFeature::INVEPT,
+    CpuidFeature::INVVPID,
+    CpuidFeature::SVM,
+    CpuidFeature::SKINIT,
+    CpuidFeature::SEV_ES,
+    CpuidFeature::SEV_SNP,
+    CpuidFeature::RMPQUERY,
+    CpuidFeature::SGX1,
+    CpuidFeature::SMX,
+    CpuidFeature::TDX,
+    CpuidFeature::PCONFIG,
+];
+
+/// CPUID features of obsolete or vendor-specific instructions.
+pub static LEGACY: &[CpuidFeature] = &[
+    CpuidFeature::UMOV,
+    CpuidFeature::INTEL386_A0_ONLY,
+    CpuidFeature::INTEL486_A_ONLY,
+    CpuidFeature::IA64,
+    CpuidFeature::CYRIX_SMM,
+    CpuidFeature::CYRIX_SMINT,
+    CpuidFeature::CYRIX_SMINT_0F7E,
+    CpuidFeature::CYRIX_SHR,
+    CpuidFeature::CYRIX_DDI,
+    CpuidFeature::CYRIX_EMMI,
+    CpuidFeature::CYRIX_DMI,
+    CpuidFeature::CENTAUR_AIS,
+    CpuidFeature::MOV_TR,
+    CpuidFeature::SMM,
+    CpuidFeature::PADLOCK_ACE,
+    CpuidFeature::PADLOCK_PHE,
+    CpuidFeature::PADLOCK_PMM,
+    CpuidFeature::PADLOCK_RNG,
+    CpuidFeature::PADLOCK_GMI,
+    CpuidFeature::PADLOCK_UNDOC,
+    CpuidFeature::UDBG,
+    CpuidFeature::CL1INVMB,
+];
+
+fn conservative(fx: &mut Effects, category: Category) {
+    fx.category = Some(category);
+    let unknown = MemEffect {
+        class: MemClass::M3,
+        access: MemAccess::ReadWrite,
+        location: Location::Unspecified,
+        why: "system instruction with memory effects the model does not detail",
+    };
+    if !fx.memory.contains(&unknown) {
+        fx.memory.push(unknown);
+    }
+    let state = if category == Category::TrustedExecution {
+        State::Virtualization
+    } else {
+        State::Other
+    };
+    push_unique(&mut fx.reads_state, state);
+    push_unique(&mut fx.writes_state, state);
+}
+
+pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
+    let m = instr.mnemonic();
+
+    // HLT resumes at the next instruction after an interrupt (SDM Vol. 2A HLT): not
+    // divergent.
+    if m == M::Hlt {
+        fx.flow = Flow::Halt;
+    }
+    // PUSHF pushes the whole of RFLAGS (VM and RF read as 0), system flags included.
+    if matches!(m, M::Pushf | M::Pushfd | M::Pushfq) {
+        fx.flags.read |= Flags::ALL;
+    }
+
+    // POPF loads every system flag the CPL/IOPL allows (iced lists OF..AC); IRET the same.
+    if matches!(
+        m,
+        M::Popf | M::Popfd | M::Popfq | M::Iret | M::Iretd | M::Iretq
+    ) {
+        fx.flags.written |= Flags::ALL;
+    }
+
+    for (mnemonics, state) in WRITES {
+        if mnemonics.contains(&m) {
+            push_unique(&mut fx.writes_state, *state);
+        }
+    }
+
+    // Control, debug, segment and test registers iced reports.
+    for r in fx.regs.clone() {
+        let state = if r.reg.is_cr() {
+            State::ControlRegisters
+        } else if r.reg.is_dr() || r.reg.is_tr() {
+            State::DebugRegisters
+        } else if r.reg.is_segment_register() {
+            State::SegmentRegisters
+        } else {
+            continue;
+        };
+        if r.access.may_write() {
+            push_unique(&mut fx.writes_state, state);
+        }
+        // Segment registers are read by every memory access (reported in 16/32-bit
+        // modes); only an explicit operand (`mov eax, ds`, `push fs`) is a state read.
+        let explicit_segment_read = state == State::SegmentRegisters
+            && (0..instr.op_count())
+                .any(|i| instr.op_kind(i) == OpKind::Register && instr.op_register(i) == r.reg)
+            && !r.access.may_write();
+        if r.access.may_read() && (state != State::SegmentRegisters || explicit_segment_read) {
+            push_unique(&mut fx.reads_state, state);
+        }
+    }
+    if matches!(m, M::Push)
+        && (0..instr.op_count()).any(|i| {
+            instr.op_kind(i) == OpKind::Register && instr.op_register(i).is_segment_register()
+        })
+    {
+        push_unique(&mut fx.reads_state, State::SegmentRegisters);
+    }
+
+    let features = instr.cpuid_features();
+    if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
+        conservative(fx, Category::TrustedExecution);
+    } else if features.iter().any(|f| LEGACY.contains(f))
+        || instr.code().op_code().decoder_option() != 0
+    {
+        conservative(fx, Category::Legacy);
+    } else if instr.is_privileged() && !PRECISE_PRIVILEGED.contains(&m) {
+        conservative(fx, Category::PrivilegedSystem);
+    }
+}

@@ -1,0 +1,267 @@
+//! Coverage of the effect model over every iced-x86 `Code` (issue 4, "Done when"): each
+//! Code valid in 64-bit (and 32-bit) mode gets an instance, `effects` must not panic, and
+//! every refused Code (R21) must be listed with its reason in
+//! `tests/data/effects_refused.txt`. Refusals must stay at or below 1% of the Codes the
+//! assembler can produce.
+//!
+//! Set `CHECKED_ASM_BLESS=1` to rewrite the refused list from the model.
+
+use checked_asm_engine::x86::effects::{Arch, Category, Mode, Os, TargetAbi, UnknownKind, effects};
+use iced_x86::{
+    Code, CpuidFeature, Decoder, EncodingKind, Instruction, MemoryOperand, OpCodeOperandKind,
+    Register,
+};
+use std::collections::{BTreeMap, HashMap};
+
+const SAMPLES: &str = include_str!("data/effects_samples.txt");
+const REFUSED_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/effects_refused.txt"
+);
+
+fn code_names() -> HashMap<String, Code> {
+    Code::values().map(|c| (format!("{c:?}"), c)).collect()
+}
+
+/// (bitness, Code) -> (decoder options, bytes).
+fn samples() -> HashMap<(u32, Code), (u32, Vec<u8>)> {
+    let names = code_names();
+    let mut out = HashMap::new();
+    for line in SAMPLES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let code = names[f[0]];
+        let bitness: u32 = f[1].parse().unwrap();
+        let options = u32::from_str_radix(f[2], 16).unwrap();
+        let bytes = (0..f[3].len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&f[3][i..i + 2], 16).unwrap())
+            .collect();
+        out.insert((bitness, code), (options, bytes));
+    }
+    out
+}
+
+/// An instance of `code` for Codes the decoder never produces on its own (the `fwait`
+/// forms such as `fstsw ax` = `9B DF E0`, which it decodes as two instructions).
+fn construct(code: Code, mode: Mode) -> Option<Instruction> {
+    let base = if mode == Mode::Bits64 {
+        Register::RAX
+    } else {
+        Register::EAX
+    };
+    let kinds = code.op_code().op_kinds();
+    let mut instr = match kinds {
+        [] => Instruction::with(code),
+        [OpCodeOperandKind::mem] => {
+            Instruction::with1(code, MemoryOperand::with_base(base)).ok()?
+        }
+        [OpCodeOperandKind::ax] => Instruction::with1(code, Register::AX).ok()?,
+        [OpCodeOperandKind::cs] => Instruction::with1(code, Register::CS).ok()?,
+        _ => return None,
+    };
+    instr.set_code_size(mode.code_size());
+    Some(instr)
+}
+
+fn instance(
+    code: Code,
+    mode: Mode,
+    samples: &HashMap<(u32, Code), (u32, Vec<u8>)>,
+) -> Option<Instruction> {
+    if let Some((options, bytes)) = samples.get(&(mode.bitness(), code)) {
+        let mut d = Decoder::new(mode.bitness(), bytes, *options);
+        let instr = d.decode();
+        assert_eq!(
+            instr.code(),
+            code,
+            "sample for {code:?} decodes to {:?}",
+            instr.code()
+        );
+        return Some(instr);
+    }
+    construct(code, mode)
+}
+
+/// Codes that LLVM/iced (without `mvex`) cannot produce: Knights Corner.
+fn is_knc(code: Code) -> bool {
+    code.op_code().encoding() == EncodingKind::MVEX
+        || code.cpuid_features().contains(&CpuidFeature::KNC)
+}
+
+fn valid_in(code: Code, mode: Mode) -> bool {
+    let oc = code.op_code();
+    oc.is_instruction()
+        && code != Code::INVALID
+        && match mode {
+            Mode::Bits64 => oc.mode64(),
+            Mode::Bits32 => oc.mode32(),
+            Mode::Bits16 => oc.mode16(),
+        }
+}
+
+struct Coverage {
+    valid: usize,
+    knc: usize,
+    precise: usize,
+    conservative: BTreeMap<Category, usize>,
+    refused: BTreeMap<String, String>,
+    not_built: Vec<Code>,
+    not_user_abi: Vec<Code>,
+}
+
+fn measure(mode: Mode, target: TargetAbi) -> Coverage {
+    let samples = samples();
+    let mut cov = Coverage {
+        valid: 0,
+        knc: 0,
+        precise: 0,
+        conservative: BTreeMap::new(),
+        refused: BTreeMap::new(),
+        not_built: Vec::new(),
+        not_user_abi: Vec::new(),
+    };
+    for code in Code::values().filter(|c| valid_in(*c, mode)) {
+        cov.valid += 1;
+        if is_knc(code) {
+            cov.knc += 1;
+        }
+        let Some(instr) = instance(code, mode, &samples) else {
+            if is_knc(code) {
+                // Not decodable without iced's `mvex` feature: check the refusal on a bare
+                // instruction carrying the Code.
+                let mut bare = Instruction::default();
+                bare.set_code(code);
+                let r = effects(&bare, mode, &target);
+                let e = r.expect_err("KNC codes are refused");
+                cov.refused
+                    .insert(format!("{code:?}"), e.reason.to_string());
+            } else {
+                cov.not_built.push(code);
+            }
+            continue;
+        };
+        match effects(&instr, mode, &target) {
+            Ok(fx) => match fx.category {
+                Some(c) => *cov.conservative.entry(c).or_default() += 1,
+                None => cov.precise += 1,
+            },
+            // A modelled verdict of its own (Linux `sysenter`), not R21.
+            Err(e) if e.kind == UnknownKind::NotUserAbi => cov.not_user_abi.push(code),
+            Err(e) => {
+                cov.refused
+                    .insert(format!("{code:?}"), e.reason.to_string());
+            }
+        }
+    }
+    cov
+}
+
+fn report(name: &str, cov: &Coverage) {
+    let assemblable = cov.valid - cov.knc;
+    let refused_non_knc = cov
+        .refused
+        .keys()
+        .filter(|k| !k.starts_with("MVEX_") && !k.starts_with("VEX_KNC_"))
+        .count();
+    eprintln!("== effects coverage, {name} ==");
+    eprintln!("Codes valid in this mode: {}", cov.valid);
+    eprintln!(
+        "  of which Knights Corner (MVEX/KNC, not assemblable): {}",
+        cov.knc
+    );
+    eprintln!("precise: {}", cov.precise);
+    eprintln!(
+        "modelled as an error of its own (not a user ABI on this target): {:?}",
+        cov.not_user_abi
+    );
+    for (c, n) in &cov.conservative {
+        eprintln!("conservative {c:?}: {n}");
+    }
+    eprintln!(
+        "refused (R21): {} in all; {} outside KNC = {:.2}% of {} assemblable Codes; {:.2}% of all {} valid Codes",
+        cov.refused.len(),
+        refused_non_knc,
+        100.0 * refused_non_knc as f64 / assemblable as f64,
+        assemblable,
+        100.0 * cov.refused.len() as f64 / cov.valid as f64,
+        cov.valid
+    );
+}
+
+fn refused_file() -> String {
+    std::fs::read_to_string(REFUSED_PATH).unwrap_or_default()
+}
+
+fn check_listed(section: &str, cov: &Coverage) {
+    let text = refused_file();
+    let header = format!("[{section}]");
+    let listed: BTreeMap<String, String> = text
+        .split("\n[")
+        .map(|s| s.trim_start_matches('['))
+        .find(|s| s.starts_with(&header[1..]))
+        .map(|s| {
+            s.lines()
+                .skip(1)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| {
+                    let (c, r) = l.split_once(": ").expect("`Code: reason`");
+                    (c.to_string(), r.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        listed, cov.refused,
+        "refused Codes differ from {REFUSED_PATH} [{section}] (CHECKED_ASM_BLESS=1 rewrites it)"
+    );
+}
+
+fn render(sections: &[(&str, &Coverage)]) -> String {
+    let mut s = String::from(
+        "# Codes refused by the effect model (R21), per mode, with the reason.\n\
+         # Checked by tests/effects_coverage.rs; CHECKED_ASM_BLESS=1 rewrites this file.\n",
+    );
+    for (name, cov) in sections {
+        s.push_str(&format!("\n[{name}]\n"));
+        for (c, r) in &cov.refused {
+            s.push_str(&format!("{c}: {r}\n"));
+        }
+    }
+    s
+}
+
+#[test]
+fn every_code_has_a_model_in_64_and_32_bit_mode() {
+    let cov64 = measure(Mode::Bits64, TargetAbi::new(Arch::X86_64, Os::Linux));
+    let cov32 = measure(Mode::Bits32, TargetAbi::new(Arch::X86, Os::Linux));
+    report("64-bit mode, x86_64-linux", &cov64);
+    report("32-bit mode, x86-linux", &cov32);
+    if std::env::var_os("CHECKED_ASM_BLESS").is_some() {
+        std::fs::write(REFUSED_PATH, render(&[("64", &cov64), ("32", &cov32)])).unwrap();
+    }
+    for (name, cov) in [("64", &cov64), ("32", &cov32)] {
+        assert!(
+            cov.not_built.is_empty(),
+            "{name}-bit: no instance for {:?}",
+            cov.not_built
+        );
+        check_listed(name, cov);
+        let assemblable = cov.valid - cov.knc;
+        let refused = cov
+            .refused
+            .keys()
+            .filter(|k| !k.starts_with("MVEX_") && !k.starts_with("VEX_KNC_"))
+            .count();
+        assert!(
+            refused * 100 <= assemblable,
+            "{name}-bit: {refused} of {assemblable} refused (> 1%)"
+        );
+        assert!(
+            !cov.conservative.contains_key(&Category::UnlistedSimd),
+            "{name}-bit: SIMD mnemonics missing from the MXCSR table"
+        );
+    }
+}
