@@ -275,7 +275,7 @@ unsafe fn ymm_double(x: i64) -> i64 {
     let v = _mm256_set_epi64x(0, 0, 0, x);
     let out: __m256i;
     unsafe {
-        checked_asm!("vpaddq {0}, {0}, {0}", "vmovdqa {1:x}, {0:x}", in(ymm_reg) v, out(ymm_reg) out, options(pure, nomem, nostack))
+        checked_asm!("vpaddq {0}, {0}, {0}", "vmovdqa {1:x}, {0:x}", inout(ymm_reg) v => _, out(ymm_reg) out, options(pure, nomem, nostack))
     };
     _mm_cvtsi128_si64(_mm256_castsi256_si128(out))
 }
@@ -301,7 +301,7 @@ unsafe fn zmm_and_kreg(v: std::arch::x86_64::__m512i, m: u16) -> std::arch::x86_
 #[test]
 fn clobber_only_registers() {
     unsafe {
-        checked_asm!("fninit", out("st(0)") _, out("st(1)") _, out("mm0") _, options(nomem, nostack));
+        checked_asm!("fldz", "fstp st(0)", out("st(0)") _, out("st(1)") _, out("mm0") _, options(nomem, nostack));
         checked_asm!("nop", out("tmm0") _, out("k0") _, options(nomem, nostack, preserves_flags));
     }
 }
@@ -367,7 +367,7 @@ fn several_clobber_abi_and_options_groups() {
             out("rax") x,
             clobber_abi("C"),
             clobber_abi("win64",),
-            options(nostack,),
+            options(readonly,),
             options(),
         );
     }

@@ -1,6 +1,7 @@
 //! Everything specific to x86 and x86_64: registers and classes, operand rules, and
 //! (in later stages) the template assembler, the effect model and the analysis.
 
+pub mod analysis;
 pub mod asm;
 pub mod effects;
 pub mod lower;
@@ -54,7 +55,7 @@ pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Finding> {
         return findings;
     }
     match lower::lower(asm, arch) {
-        Ok(_lowered) => {}
+        Ok(lowered) => findings.extend(analysis::analyse(asm, &lowered, arch)),
         Err(errors) => findings.extend(errors.into_iter().map(Finding::from)),
     }
     findings

@@ -105,15 +105,25 @@ impl Substituted {
 
 /// Registers in the order representatives are tried: in 64-bit mode r8–r15 first,
 /// which no common instruction uses implicitly.
-const GPR_ORDER_64: [&str; 16] = [
-    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "si", "di", "bx", "cx", "dx", "ax", "bp",
-    "sp",
+///
+/// The registers rustc reserves (rbx, rbp, rsp on x86_64; esi, ebp, esp on x86) are
+/// never representatives: that a class operand *may* be allocated one of them is
+/// analysed separately (R05(b)).
+const GPR_ORDER_64: [&str; 13] = [
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "si", "di", "cx", "dx", "ax",
 ];
-const GPR_ORDER_32: [&str; 6] = ["si", "di", "bx", "cx", "dx", "ax"];
-const ABCD: [&str; 4] = ["bx", "cx", "dx", "ax"];
+const GPR_ORDER_32: [&str; 5] = ["di", "bx", "cx", "dx", "ax"];
+const ABCD_64: [&str; 3] = ["cx", "dx", "ax"];
+const ABCD_32: [&str; 4] = ["bx", "cx", "dx", "ax"];
 
 /// Substitutes every placeholder of `asm` for `arch`.
 pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
+    // In AT&T syntax rustc expands register placeholders with the `%` prefix.
+    let register_prefix = if asm.has(crate::syntax::AsmOption::AttSyntax) {
+        "%"
+    } else {
+        ""
+    };
     let taken = literal_and_explicit_registers(asm);
     let mut chooser = Chooser {
         arch,
@@ -143,7 +153,7 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
                 } => {
                     let representative = chooser.representative(asm, *operand, *modifier);
                     let spelled = match &representative {
-                        Representative::Register(r) => r.clone(),
+                        Representative::Register(r) => format!("{register_prefix}{r}"),
                         Representative::Immediate { value, .. } => value.to_string(),
                         Representative::Symbol(s) | Representative::Label(s) => s.clone(),
                     };
@@ -284,9 +294,10 @@ impl Chooser {
             }
             (RegClass::Reg, Arch::X86) => GPR_ORDER_32.iter().map(|s| s.to_string()).collect(),
             // Without REX only al, cl, dl, bl are byte registers in 32-bit mode.
-            (RegClass::RegByte, Arch::X86) | (RegClass::RegAbcd, _) => {
-                ABCD.iter().map(|s| s.to_string()).collect()
+            (RegClass::RegByte, Arch::X86) | (RegClass::RegAbcd, Arch::X86) => {
+                ABCD_32.iter().map(|s| s.to_string()).collect()
             }
+            (RegClass::RegAbcd, Arch::X86_64) => ABCD_64.iter().map(|s| s.to_string()).collect(),
             (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86_64) => {
                 (8..16).chain(0..8).map(|n| format!("xmm{n}")).collect()
             }
@@ -428,11 +439,11 @@ mod tests {
             r#""{0:l} {0:x} {0:e} {0:r} {1:h} {2} {2:y} {3} {4}", in(reg) 1u64, in(reg_abcd) 2u16, in(xmm_reg) x, in(reg_byte) 3u8, in(kreg) m"#,
         );
         let s = substitute(&asm, Arch::X86_64);
-        assert_eq!(s.text, "r8b r8w r8d r8 bh xmm8 ymm8 r9b k1");
+        assert_eq!(s.text, "r8b r8w r8d r8 ch xmm8 ymm8 r9b k1");
         let asm32 = configured(
             r#""{0:x} {0:e} {0} {1:h} {2} {3}", in(reg) 1u32, in(reg_abcd) 2u16, in(xmm_reg) x, in(reg_byte) 3u8"#,
         );
-        assert_eq!(substitute(&asm32, Arch::X86).text, "si esi esi bh xmm7 cl");
+        assert_eq!(substitute(&asm32, Arch::X86).text, "di edi edi bh xmm7 cl");
     }
 
     #[test]

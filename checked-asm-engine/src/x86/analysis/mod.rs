@@ -1,0 +1,173 @@
+//! The analysis of one assembled block: its CFG, the value analysis over it, and the
+//! contract rules of `contract-rules.md` §3 checked against the declared contract.
+//!
+//! Instructions whose effect depends on the OS (kernel transfers) or on the Windows-like
+//! calling convention (calls) make the block be analysed once per OS family; each
+//! finding is then gated by the `target_os` under which it holds.
+
+pub mod cfg;
+pub mod contract;
+mod rules;
+pub mod values;
+
+use super::Finding;
+use super::lower::Lowered;
+use super::regs::Arch;
+use crate::diag::{Code, Diagnostic};
+use crate::syntax::{Cfg, ConfiguredAsm};
+use crate::x86::asm;
+use crate::x86::effects::{self, Mode, Os, TargetAbi};
+use iced_x86::Mnemonic;
+
+/// One analysis run's inputs.
+pub struct Ctx<'a> {
+    pub asm: &'a ConfiguredAsm,
+    pub lowered: &'a Lowered,
+    pub graph: &'a cfg::Graph,
+    pub flow: &'a values::Flow,
+    pub contract: &'a contract::Contract,
+    pub arch: Arch,
+    pub target: TargetAbi,
+}
+
+pub fn effects_mode(mode: asm::Mode) -> Mode {
+    match mode {
+        asm::Mode::Bits16 => Mode::Bits16,
+        asm::Mode::Bits32 => Mode::Bits32,
+        asm::Mode::Bits64 => Mode::Bits64,
+    }
+}
+
+fn os_cfg(names: &[&str]) -> Cfg {
+    let opts: Vec<Cfg> = names
+        .iter()
+        .map(|n| Cfg::Option {
+            name: "target_os".into(),
+            value: Some((*n).into()),
+        })
+        .collect();
+    if opts.len() == 1 {
+        opts.into_iter().next().expect("one")
+    } else {
+        Cfg::Any(opts)
+    }
+}
+
+/// The OS families the block must be analysed for, with the cfg of each.
+fn os_families(lowered: &Lowered) -> Vec<(Option<Cfg>, Os)> {
+    let mut kernel = false;
+    let mut calls = false;
+    for i in lowered.program.instructions() {
+        match i.instruction.mnemonic() {
+            Mnemonic::Syscall
+            | Mnemonic::Sysenter
+            | Mnemonic::Int
+            | Mnemonic::Into
+            | Mnemonic::Vmcall
+            | Mnemonic::Vmmcall => kernel = true,
+            Mnemonic::Call => calls = true,
+            _ => {}
+        }
+    }
+    let known = ["linux", "android", "freebsd", "windows", "uefi"];
+    if kernel {
+        vec![
+            (Some(os_cfg(&["linux", "android"])), Os::Linux),
+            (Some(os_cfg(&["freebsd"])), Os::FreeBSD),
+            (Some(os_cfg(&["windows", "uefi"])), Os::Windows),
+            (Some(Cfg::Not(Box::new(os_cfg(&known)))), Os::Other),
+        ]
+    } else if calls {
+        vec![
+            (Some(os_cfg(&["windows", "uefi"])), Os::Windows),
+            (
+                Some(Cfg::Not(Box::new(os_cfg(&["windows", "uefi"])))),
+                Os::Linux,
+            ),
+        ]
+    } else {
+        vec![(None, Os::Linux)]
+    }
+}
+
+/// Every contract finding for `asm`, assembled as `lowered`, on `arch`.
+pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Finding> {
+    let families = os_families(lowered);
+    let total = families.len();
+    // (key, diagnostic, cfgs of the families where it holds)
+    let mut grouped: Vec<(String, Diagnostic, Vec<Cfg>)> = Vec::new();
+    for (cfg, os) in families {
+        let target = TargetAbi::new(
+            match arch {
+                Arch::X86_64 => effects::Arch::X86_64,
+                Arch::X86 => effects::Arch::X86,
+            },
+            os,
+        );
+        for d in analyse_for(asm, lowered, arch, target) {
+            let key = format!("{}\u{0}{:?}", d.render_message(), d.span.start);
+            match grouped.iter_mut().find(|(k, ..)| *k == key) {
+                Some((.., cfgs)) => cfgs.extend(cfg.clone()),
+                None => grouped.push((key, d, cfg.clone().into_iter().collect())),
+            }
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(_, diag, cfgs)| Finding {
+            when: if cfgs.len() == total || cfgs.is_empty() {
+                None
+            } else if cfgs.len() == 1 {
+                cfgs.into_iter().next()
+            } else {
+                Some(Cfg::Any(cfgs))
+            },
+            diag,
+        })
+        .collect()
+}
+
+fn analyse_for(
+    asm: &ConfiguredAsm,
+    lowered: &Lowered,
+    arch: Arch,
+    target: TargetAbi,
+) -> Vec<Diagnostic> {
+    let mode = effects_mode(lowered.mode);
+    let graph = match cfg::build(&lowered.program, &lowered.substituted, |i| {
+        effects::effects(i, mode, &target)
+    }) {
+        Ok(g) => g,
+        Err((node, unknown)) => return vec![rules::unknown_effects(asm, lowered, node, &unknown)],
+    };
+    let contract = contract::Contract::new(asm, &lowered.substituted, mode, &target);
+    let call_model = opaque_call_model(&contract, &target);
+    let flow = values::analyse(&graph, &contract, &call_model);
+    let ctx = Ctx {
+        asm,
+        lowered,
+        graph: &graph,
+        flow: &flow,
+        contract: &contract,
+        arch,
+        target,
+    };
+    rules::check(&ctx, &call_model)
+}
+
+/// What an opaque `call` may clobber: the ABIs named in `clobber_abi` (all of them), else
+/// the target's C ABI.
+fn opaque_call_model(contract: &contract::Contract, target: &TargetAbi) -> effects::CallModel {
+    match contract.abis.first() {
+        Some((_, model)) => *model,
+        None => effects::tables::calls::default_call_model(target),
+    }
+}
+
+pub(crate) fn rule(
+    id: &'static str,
+    span: crate::diag::SpanRange,
+    message: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::error(Code::Rule(id), span, message)
+}
