@@ -101,7 +101,10 @@ pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
             .into_iter()
             .map(|(_, when, d, configs)| {
                 let gate = gate(&configs, &all_configs);
-                (when.map_or(gate.clone(), |w| Cfg::All(vec![gate, w])), d)
+                (
+                    when.map_or(gate.clone(), |w| Cfg::All(vec![gate, w]).simplified()),
+                    d,
+                )
             })
             .collect(),
         rejected: if rejected.is_empty() {

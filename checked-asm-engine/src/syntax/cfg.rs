@@ -34,6 +34,33 @@ impl Cfg {
         }
     }
 
+    /// The same predicate with nested `any(any(..))`/`all(all(..))` flattened and
+    /// one-element lists unwrapped.
+    pub fn simplified(&self) -> Cfg {
+        match self {
+            Cfg::All(v) | Cfg::Any(v) => {
+                let is_all = matches!(self, Cfg::All(_));
+                let mut flat = Vec::new();
+                for c in v.iter().map(Cfg::simplified) {
+                    match c {
+                        Cfg::All(inner) if is_all => flat.extend(inner),
+                        Cfg::Any(inner) if !is_all => flat.extend(inner),
+                        other => flat.push(other),
+                    }
+                }
+                if flat.len() == 1 {
+                    flat.pop().expect("one")
+                } else if is_all {
+                    Cfg::All(flat)
+                } else {
+                    Cfg::Any(flat)
+                }
+            }
+            Cfg::Not(c) => Cfg::Not(Box::new(c.simplified())),
+            other => other.clone(),
+        }
+    }
+
     /// The atomic options this predicate mentions, in order of first appearance.
     pub fn atoms(&self, out: &mut Vec<Cfg>) {
         match self {

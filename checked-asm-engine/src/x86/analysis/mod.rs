@@ -120,7 +120,7 @@ pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Findin
             } else if cfgs.len() == 1 {
                 cfgs.into_iter().next()
             } else {
-                Some(Cfg::Any(cfgs))
+                Some(Cfg::Any(cfgs).simplified())
             },
             diag,
         })

@@ -30,7 +30,7 @@ pub fn unknown_effects(
     let span = asm.pieces.get(piece).map_or(asm.span, |p| p.span);
     rule("R21", span, format!("checked-asm cannot tell what `{}` does: {}", lowered.substituted.display_line(start), unknown.reason))
         .with_note("a checker that guessed \"no effect\" could approve a wrong contract; this block is refused instead")
-        .with_help("if the contract is right, waive the check for this block with a reason (see the guide), or use `core::arch::asm!` directly")
+        .with_help("if you have checked this block by hand, write it with `core::arch::asm!` instead")
 }
 
 impl Ctx<'_> {
@@ -95,6 +95,7 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     registers_at_exits(ctx, &call_regs, &mut out);
     stack_at_exits(ctx, &mut out);
     flags(ctx, &mut out);
+    undefined_flags(ctx, &mut out);
     x87_and_fp_environment(ctx, &mut out);
     out
 }
@@ -225,7 +226,10 @@ fn pure(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else if matches!(fx.flow, Flow::Halt) {
             Some("halts the processor".to_string())
         } else if let Some(state) = fx.reads_state.first() {
-            Some(format!("reads {state:?} state, which is not an input"))
+            Some(format!(
+                "reads the {}, which is not an input",
+                words(&format!("{state:?}"))
+            ))
         } else if !fx.writes_state.is_empty() || !fx.side_effects.is_empty() {
             Some("has side effects".to_string())
         } else if fx
@@ -364,6 +368,7 @@ fn calls(ctx: &Ctx, model: &CallModel, out: &mut Vec<Diagnostic>) -> Vec<Registe
 /// R01, R02, R05(a) at every exit.
 fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Vec<Diagnostic>) {
     let mut reported: Vec<Register> = Vec::new();
+    let mut undeclared: Vec<(usize, Vec<String>)> = Vec::new();
     for (_, _, state) in &ctx.flow.exits {
         for (reg, _val) in state.changed() {
             if reported.contains(&reg) || reg == ctx.sp() || !declarable_or_reserved(reg) {
@@ -410,18 +415,27 @@ fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Vec<Diagnosti
                         .with_help(format!("declare it as an output too: `{fix}` (or bind the new value instead of `_`)")),
                 );
             } else {
-                let late = if ctx.contract.inputs.iter().any(|b| !b.explicit) {
-                    "out"
-                } else {
-                    "lateout"
-                };
-                out.push(
-                    rule("R01", ctx.span(writer), format!("`{}` writes {name}, but the block does not declare it", ctx.text(writer)))
-                        .with_note(format!("the compiler may keep a live value in {name} across the block; it would read whatever `{}` left there", ctx.mnemonic(writer)))
-                        .with_help(format!("add `{late}(\"{name}\") _`")),
-                );
+                match undeclared.iter_mut().find(|(w, _)| *w == writer) {
+                    Some((_, names)) => names.push(name),
+                    None => undeclared.push((writer, vec![name])),
+                }
             }
         }
+    }
+    // R01: one finding per writing instruction, naming all it writes.
+    let late = if ctx.contract.inputs.iter().any(|b| !b.explicit) {
+        "out"
+    } else {
+        "lateout"
+    };
+    for (writer, names) in undeclared {
+        let list = names.join(" and ");
+        let fix: Vec<String> = names.iter().map(|n| format!("{late}(\"{n}\") _")).collect();
+        out.push(
+            rule("R01", ctx.span(writer), format!("`{}` writes {list}, but the block does not declare {}", ctx.text(writer), if names.len() == 1 { "it" } else { "them" }))
+                .with_note(format!("the compiler may keep live values in registers the block does not declare; it would read whatever `{}` left there", ctx.mnemonic(writer)))
+                .with_help(format!("add `{}`", fix.join(", "))),
+        );
     }
 }
 
@@ -591,6 +605,30 @@ fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// R03 for flags: a flag user (`jcc`, `setcc`, `cmovcc`, `adc`, `sbb`, `rcl`, `rcr`,
+/// `lahf`…) consuming a status flag that no earlier instruction defined on some path.
+/// The word `pushf` pushes counts as defined (its system flags are real state).
+fn undefined_flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use iced_x86::Mnemonic::{Pushf, Pushfd, Pushfq};
+    for n in ctx.reachable() {
+        let node = &ctx.graph.nodes[n];
+        if matches!(node.instr.mnemonic(), Pushf | Pushfd | Pushfq) {
+            continue;
+        }
+        let state = ctx.flow.before[n].as_ref().expect("reachable");
+        let read = Flags(node.effects.flags.read.0 & Flags::STATUS.0 & state.undefined_flags.0);
+        if read.is_empty() {
+            continue;
+        }
+        out.push(
+            rule("R03", ctx.span(n), format!("`{}` reads {read:?}, which the block has not set on every path to it", ctx.text(n)))
+                .with_note("at entry the status flags hold whatever the compiler's code left there; after some instructions the manual leaves them undefined")
+                .with_help("compute the flag first in the block (`cmp`, `test`, `clc`/`stc`, ...)"),
+        );
+        return;
+    }
+}
+
 /// R15: x87/MMX state and the FP control environment.
 fn x87_and_fp_environment(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mode = ctx.contract.mode;
@@ -658,4 +696,16 @@ fn x87_and_fp_environment(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
+}
+
+/// `TimeStampCounter` → `time stamp counter`.
+fn words(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }

@@ -45,6 +45,9 @@ pub enum Df {
 pub struct State {
     regs: BTreeMap<Register, Val>,
     pub flags: Val,
+    /// Status flags that may hold an undefined value here: all of them at entry, and
+    /// those an instruction leaves undefined (R03).
+    pub undefined_flags: Flags,
     pub df: Df,
     /// MXCSR exception flags (R10): `EntryMxcsr` or changed.
     pub mxcsr_flags: Val,
@@ -67,6 +70,7 @@ impl State {
         State {
             regs: BTreeMap::new(),
             flags: Val::EntryFlags,
+            undefined_flags: Flags::STATUS,
             df: Df::Clear,
             mxcsr_flags: Val::EntryMxcsr,
             mxcsr_control: Val::EntryMxcsr,
@@ -127,6 +131,7 @@ impl State {
             } else {
                 Val::Merged
             },
+            undefined_flags: self.undefined_flags | other.undefined_flags,
             df: if self.df == other.df {
                 self.df
             } else {
@@ -388,6 +393,7 @@ fn step(state: &State, node: &Node, id: u32, contract: &Contract, call_model: &C
             let size = instr.stack_pointer_increment().unsigned_abs();
             let v = s.rsp.and_then(|d| s.slots.get(&d).map(|(_, v)| *v));
             s.rsp = s.rsp.map(|d| d + i64::from(size));
+            s.undefined_flags = Flags::NONE;
             match v {
                 Some(Val::EntryFlags) => {
                     s.flags = Val::EntryFlags;
@@ -576,6 +582,9 @@ fn finish_generic(
         if modified.intersects(Flags::STATUS) {
             s.flags = Val::Fresh(id, 2);
         }
+        let defined = fx.flags.written | fx.flags.cleared | fx.flags.set;
+        s.undefined_flags =
+            Flags((s.undefined_flags.0 & !defined.0) | (fx.flags.undefined.0 & Flags::STATUS.0));
         if fx.flags.cleared.contains(Flags::DF) {
             s.df = Df::Clear;
         } else if fx.flags.set.contains(Flags::DF) {
@@ -604,6 +613,7 @@ fn finish_generic(
             s.set(c, Val::Fresh(id, 5), id);
         }
         s.flags = Val::Fresh(id, 2);
+        s.undefined_flags = Flags::STATUS;
         s.mxcsr_flags = Val::Fresh(id, 3);
         // The callee returns: its own push/pop of the return address balance.
     }
