@@ -5,7 +5,7 @@
 
 use super::asm::{self, AsmError, Mode, Program, Syntax};
 use super::regs::Arch;
-use super::substitute::{Representative, Substituted, substitute};
+use super::substitute::{Representative, Substituted};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::{AsmOption, ConfiguredAsm, RegSpec};
 
@@ -27,7 +27,12 @@ pub fn mode_of(arch: Arch) -> Mode {
 
 /// Assembles `asm` for `arch`.
 pub fn lower(asm: &ConfiguredAsm, arch: Arch) -> Result<Lowered, Vec<Diagnostic>> {
-    let substituted = substitute(asm, arch);
+    lower_with(asm, arch, &[])
+}
+
+/// [`lower`] with operands forced to register families (see `substitute_with`).
+pub fn lower_with(asm: &ConfiguredAsm, arch: Arch, overrides: &[(usize, String)]) -> Result<Lowered, Vec<Diagnostic>> {
+    let substituted = super::substitute::substitute_with(asm, arch, overrides);
     let syntax = if asm.has(AsmOption::AttSyntax) {
         Syntax::Att
     } else {

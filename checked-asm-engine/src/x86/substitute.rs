@@ -118,6 +118,12 @@ const ABCD_32: [&str; 4] = ["bx", "cx", "dx", "ax"];
 
 /// Substitutes every placeholder of `asm` for `arch`.
 pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
+    substitute_with(asm, arch, &[])
+}
+
+/// [`substitute`], with some operands forced to a register family (`bx`, `r8`, `xmm3`):
+/// how the analysis asks "what if the compiler allocated this operand there?".
+pub fn substitute_with(asm: &ConfiguredAsm, arch: Arch, overrides: &[(usize, String)]) -> Substituted {
     // In AT&T syntax rustc expands register placeholders with the `%` prefix.
     let register_prefix = if asm.has(crate::syntax::AsmOption::AttSyntax) {
         "%"
@@ -128,7 +134,7 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
     let mut chooser = Chooser {
         arch,
         taken,
-        assigned: Vec::new(),
+        assigned: overrides.to_vec(),
     };
     let mut text = String::new();
     let mut display = String::new();
@@ -180,6 +186,23 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
         pieces,
         sites,
     }
+}
+
+/// Register families (`ax`, `r8`, `xmm3`, `k1`) the template text names literally.
+pub fn literal_registers(asm: &ConfiguredAsm) -> HashSet<String> {
+    let mut found = HashSet::new();
+    for piece in &asm.pieces {
+        for seg in &piece.segments {
+            if let Segment::Text(t) = seg {
+                for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
+                    if let Some(id) = register_id_of_word(&word.to_ascii_lowercase()) {
+                        found.insert(id);
+                    }
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Register ids (`ax`, `r8`, `xmm3`...) that must not serve as representatives.

@@ -5,6 +5,7 @@
 //! calling convention (calls) make the block be analysed once per OS family; each
 //! finding is then gated by the `target_os` under which it holds.
 
+mod alias;
 pub mod cfg;
 pub mod contract;
 mod rules;
@@ -127,32 +128,45 @@ pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Findin
         .collect()
 }
 
-fn analyse_for(
-    asm: &ConfiguredAsm,
-    lowered: &Lowered,
-    arch: Arch,
-    target: TargetAbi,
-) -> Vec<Diagnostic> {
+/// One analysed lowering: the graph, the declared contract and the value analysis.
+pub struct Run {
+    pub lowered: Lowered,
+    pub graph: cfg::Graph,
+    pub contract: contract::Contract,
+    pub call_model: effects::CallModel,
+    pub flow: values::Flow,
+}
+
+/// Builds the CFG and runs the value analysis; an instruction without a model is R21.
+pub fn run(asm: &ConfiguredAsm, lowered: Lowered, target: &TargetAbi) -> Result<Run, Diagnostic> {
     let mode = effects_mode(lowered.mode);
-    let graph = match cfg::build(&lowered.program, &lowered.substituted, |i| {
-        effects::effects(i, mode, &target)
-    }) {
+    let graph = match cfg::build(&lowered.program, &lowered.substituted, |i| effects::effects(i, mode, target)) {
         Ok(g) => g,
-        Err((node, unknown)) => return vec![rules::unknown_effects(asm, lowered, node, &unknown)],
+        Err((stmt, unknown)) => return Err(rules::unknown_effects(asm, &lowered, stmt, &unknown)),
     };
-    let contract = contract::Contract::new(asm, &lowered.substituted, mode, &target);
-    let call_model = opaque_call_model(&contract, &target);
+    let contract = contract::Contract::new(asm, &lowered.substituted, mode, target);
+    let call_model = opaque_call_model(&contract, target);
     let flow = values::analyse(&graph, &contract, &call_model);
+    Ok(Run { lowered, graph, contract, call_model, flow })
+}
+
+fn analyse_for(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch, target: TargetAbi) -> Vec<Diagnostic> {
+    let fresh = match run(asm, lowered.clone(), &target) {
+        Ok(r) => r,
+        Err(d) => return vec![d],
+    };
     let ctx = Ctx {
         asm,
-        lowered,
-        graph: &graph,
-        flow: &flow,
-        contract: &contract,
+        lowered: &fresh.lowered,
+        graph: &fresh.graph,
+        flow: &fresh.flow,
+        contract: &fresh.contract,
         arch,
         target,
     };
-    rules::check(&ctx, &call_model)
+    let mut out = rules::check(&ctx, &fresh.call_model);
+    out.extend(alias::check(asm, &fresh, arch, &target));
+    out
 }
 
 /// What an opaque `call` may clobber: the ABIs named in `clobber_abi` (all of them), else
