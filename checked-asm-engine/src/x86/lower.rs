@@ -31,7 +31,11 @@ pub fn lower(asm: &ConfiguredAsm, arch: Arch) -> Result<Lowered, Vec<Diagnostic>
 }
 
 /// [`lower`] with operands forced to register families (see `substitute_with`).
-pub fn lower_with(asm: &ConfiguredAsm, arch: Arch, overrides: &[(usize, String)]) -> Result<Lowered, Vec<Diagnostic>> {
+pub fn lower_with(
+    asm: &ConfiguredAsm,
+    arch: Arch,
+    overrides: &[(usize, String)],
+) -> Result<Lowered, Vec<Diagnostic>> {
     let substituted = super::substitute::substitute_with(asm, arch, overrides);
     let syntax = if asm.has(AsmOption::AttSyntax) {
         Syntax::Att

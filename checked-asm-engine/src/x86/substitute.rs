@@ -123,7 +123,11 @@ pub fn substitute(asm: &ConfiguredAsm, arch: Arch) -> Substituted {
 
 /// [`substitute`], with some operands forced to a register family (`bx`, `r8`, `xmm3`):
 /// how the analysis asks "what if the compiler allocated this operand there?".
-pub fn substitute_with(asm: &ConfiguredAsm, arch: Arch, overrides: &[(usize, String)]) -> Substituted {
+pub fn substitute_with(
+    asm: &ConfiguredAsm,
+    arch: Arch,
+    overrides: &[(usize, String)],
+) -> Substituted {
     // In AT&T syntax rustc expands register placeholders with the `%` prefix.
     let register_prefix = if asm.has(crate::syntax::AsmOption::AttSyntax) {
         "%"

@@ -33,17 +33,33 @@ enum Reason {
 fn family_container(family: &str, arch: Arch) -> Option<Register> {
     let full = match family {
         "ax" | "bx" | "cx" | "dx" => {
-            if arch == Arch::X86_64 { format!("r{family}") } else { format!("e{family}") }
+            if arch == Arch::X86_64 {
+                format!("r{family}")
+            } else {
+                format!("e{family}")
+            }
         }
         "si" | "di" | "bp" | "sp" => {
-            if arch == Arch::X86_64 { format!("r{family}") } else { format!("e{family}") }
+            if arch == Arch::X86_64 {
+                format!("r{family}")
+            } else {
+                format!("e{family}")
+            }
         }
         "bpl" => "rbp".to_string(),
         "sil" => "rsi".to_string(),
         "dil" => "rdi".to_string(),
-        f => f.strip_suffix('b').filter(|s| s.starts_with('r')).unwrap_or(f).to_string(),
+        f => f
+            .strip_suffix('b')
+            .filter(|s| s.starts_with('r'))
+            .unwrap_or(f)
+            .to_string(),
     };
-    let mode = if arch == Arch::X86_64 { crate::x86::effects::Mode::Bits64 } else { crate::x86::effects::Mode::Bits32 };
+    let mode = if arch == Arch::X86_64 {
+        crate::x86::effects::Mode::Bits64
+    } else {
+        crate::x86::effects::Mode::Bits32
+    };
     register_by_name(&full).map(|r| container(r, mode))
 }
 
@@ -53,49 +69,111 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
     let mode = fresh.contract.mode;
     let written: Vec<Register> = (0..fresh.graph.nodes.len())
         .filter(|n| fresh.flow.before[*n].is_some())
-        .flat_map(|n| fresh.graph.nodes[n].effects.regs.iter().filter(|r| r.access.may_write()).map(|r| container(r.reg, mode)))
+        .flat_map(|n| {
+            fresh.graph.nodes[n]
+                .effects
+                .regs
+                .iter()
+                .filter(|r| r.access.may_write())
+                .map(|r| container(r.reg, mode))
+        })
         .collect();
-    let explicit_regs: Vec<Register> =
-        fresh.contract.inputs.iter().chain(fresh.contract.outputs.iter().map(|(b, _)| b)).filter(|b| b.explicit).map(|b| b.reg).collect();
-    let early_outputs: Vec<Register> = fresh.contract.outputs.iter().filter(|(_, late)| !late).map(|(b, _)| b.reg).collect();
-    let late_outputs: Vec<(usize, Register)> =
-        fresh.contract.outputs.iter().filter(|(_, late)| *late).map(|(b, _)| (b.operand, b.reg)).collect();
+    let explicit_regs: Vec<Register> = fresh
+        .contract
+        .inputs
+        .iter()
+        .chain(fresh.contract.outputs.iter().map(|(b, _)| b))
+        .filter(|b| b.explicit)
+        .map(|b| b.reg)
+        .collect();
+    let early_outputs: Vec<Register> = fresh
+        .contract
+        .outputs
+        .iter()
+        .filter(|(_, late)| !late)
+        .map(|(b, _)| b.reg)
+        .collect();
+    let late_outputs: Vec<(usize, Register)> = fresh
+        .contract
+        .outputs
+        .iter()
+        .filter(|(_, late)| *late)
+        .map(|(b, _)| (b.operand, b.reg))
+        .collect();
 
     for (x, op) in asm.operands.iter().enumerate() {
-        let Some(RegSpec::Class { name, .. }) = op.kind.reg() else { continue };
-        let Some(class) = RegClass::from_name(name) else { continue };
+        let Some(RegSpec::Class { name, .. }) = op.kind.reg() else {
+            continue;
+        };
+        let Some(class) = RegClass::from_name(name) else {
+            continue;
+        };
         if class.clobber_only() {
             continue;
         }
-        let Some(rep) = fresh.contract.inputs.iter().chain(fresh.contract.outputs.iter().map(|(b, _)| b)).find(|b| b.operand == x).map(|b| b.reg)
+        let Some(rep) = fresh
+            .contract
+            .inputs
+            .iter()
+            .chain(fresh.contract.outputs.iter().map(|(b, _)| b))
+            .find(|b| b.operand == x)
+            .map(|b| b.reg)
         else {
             continue;
         };
         let mut candidates: Vec<(String, Register, Reason)> = Vec::new();
         for family in allocatable(class, arch) {
-            let Some(r) = family_container(family, arch) else { continue };
+            let Some(r) = family_container(family, arch) else {
+                continue;
+            };
             if r == rep || candidates.iter().any(|c| c.1 == r) {
                 continue;
             }
-            let declared = explicit_regs.contains(&r) || fresh.contract.may_change(r) || fresh.contract.inputs.iter().any(|b| b.reg == r);
-            let other_rep = fresh.contract.inputs.iter().chain(fresh.contract.outputs.iter().map(|(b, _)| b)).any(|b| !b.explicit && b.reg == r);
+            let declared = explicit_regs.contains(&r)
+                || fresh.contract.may_change(r)
+                || fresh.contract.inputs.iter().any(|b| b.reg == r);
+            let other_rep = fresh
+                .contract
+                .inputs
+                .iter()
+                .chain(fresh.contract.outputs.iter().map(|(b, _)| b))
+                .any(|b| !b.explicit && b.reg == r);
             // An undeclared register left changed at an exit is R01's finding; once it is
             // declared, the operand can no longer be allocated there.
-            let r01 = fresh.flow.exits.iter().any(|(_, _, s)| s.get(r) != Val::Entry(r));
-            if !declared && !other_rep && !r01 && (literal.contains(family_id(family)) || written.contains(&r)) {
+            let r01 = fresh
+                .flow
+                .exits
+                .iter()
+                .any(|(_, _, s)| s.get(r) != Val::Entry(r));
+            if !declared
+                && !other_rep
+                && !r01
+                && (literal.contains(family_id(family)) || written.contains(&r))
+            {
                 candidates.push((family.to_string(), r, Reason::Undeclared));
             } else if op.kind.is_input()
                 && !early_outputs.contains(&r)
-                && (fresh.contract.abi_clobbers.contains(&r) || late_outputs.iter().any(|(o, lr)| *o != x && *lr == r))
-                && !fresh.contract.inputs.iter().any(|b| b.explicit && b.reg == r)
+                && (fresh.contract.abi_clobbers.contains(&r)
+                    || late_outputs.iter().any(|(o, lr)| *o != x && *lr == r))
+                && !fresh
+                    .contract
+                    .inputs
+                    .iter()
+                    .any(|b| b.explicit && b.reg == r)
             {
                 candidates.push((family.to_string(), r, Reason::LateOutput));
             }
         }
         for (family, r, reason) in candidates {
-            let Ok(lowered) = lower_with(asm, arch, &[(x, family.clone())]) else { continue };
-            let Ok(aliased) = run(asm, lowered, target) else { continue };
-            if aliased.graph.nodes.len() != fresh.graph.nodes.len() || aliased.flow.exits.len() != fresh.flow.exits.len() {
+            let Ok(lowered) = lower_with(asm, arch, &[(x, family.clone())]) else {
+                continue;
+            };
+            let Ok(aliased) = run(asm, lowered, target) else {
+                continue;
+            };
+            if aliased.graph.nodes.len() != fresh.graph.nodes.len()
+                || aliased.flow.exits.len() != fresh.flow.exits.len()
+            {
                 continue;
             }
             if let Some(d) = compare(asm, fresh, &aliased, x, rep, r, reason) {
@@ -142,7 +220,15 @@ fn differs(a: Canon, b: Canon) -> bool {
     a != b && !(a == Canon::Unknown && b == Canon::Unknown)
 }
 
-fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Register, r: Register, reason: Reason) -> Option<Diagnostic> {
+fn compare(
+    asm: &ConfiguredAsm,
+    fresh: &Run,
+    aliased: &Run,
+    x: usize,
+    rep: Register,
+    r: Register,
+    reason: Reason,
+) -> Option<Diagnostic> {
     let op = &asm.operands[x];
     let placeholder = aliased
         .lowered
@@ -155,15 +241,28 @@ fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Regis
     let rname = rustc_name(r);
     let ctx_text = |n: usize| -> String {
         let stmt = aliased.graph.nodes[n].stmt;
-        aliased.lowered.substituted.display_line(aliased.lowered.program.stmts[stmt].range.start).to_string()
+        aliased
+            .lowered
+            .substituted
+            .display_line(aliased.lowered.program.stmts[stmt].range.start)
+            .to_string()
     };
     let span_of = |n: usize| {
-        let start = aliased.lowered.program.stmts[aliased.graph.nodes[n].stmt].range.start;
+        let start = aliased.lowered.program.stmts[aliased.graph.nodes[n].stmt]
+            .range
+            .start;
         let piece = aliased.lowered.substituted.piece_at(start);
         asm.pieces.get(piece).map_or(asm.span, |p| p.span)
     };
-    let late_what = if fresh.contract.abi_clobbers.contains(&r) && !fresh.contract.outputs.iter().any(|(b, _)| b.reg == r) {
-        let abis: Vec<String> = fresh.contract.abis.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let late_what = if fresh.contract.abi_clobbers.contains(&r)
+        && !fresh.contract.outputs.iter().any(|(b, _)| b.reg == r)
+    {
+        let abis: Vec<String> = fresh
+            .contract
+            .abis
+            .iter()
+            .map(|(n, _)| format!("\"{n}\""))
+            .collect();
         format!("`clobber_abi({})` clobbers {rname}", abis.join(", "))
     } else {
         format!("a late output uses {rname}")
@@ -187,28 +286,46 @@ fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Regis
         ),
         Reason::LateOutput => (
             "R04",
-            format!("give `{placeholder}` an explicit register (`in(\"rsi\") ...`): explicit inputs never share with a clobber of another register; or make the output early (`out` instead of `lateout`)"),
+            format!(
+                "give `{placeholder}` an explicit register (`in(\"rsi\") ...`): explicit inputs never share with a clobber of another register; or make the output early (`out` instead of `lateout`)"
+            ),
         ),
     };
     let factory_info = |n: usize, i: u32| -> bool {
         let instr = &aliased.graph.nodes[n].instr;
         let mut factory = InstructionInfoFactory::new();
         let info = factory.info(instr);
-        matches!(info.op_access(i), OpAccess::Read | OpAccess::ReadWrite | OpAccess::ReadCondWrite | OpAccess::CondRead)
-            || instr.op_kind(i) == OpKind::Memory
+        matches!(
+            info.op_access(i),
+            OpAccess::Read | OpAccess::ReadWrite | OpAccess::ReadCondWrite | OpAccess::CondRead
+        ) || instr.op_kind(i) == OpKind::Memory
     };
     // Reads of the operand's placeholder.
     for n in 0..aliased.graph.nodes.len() {
-        let (Some(fs), Some(as_)) = (&fresh.flow.before[n], &aliased.flow.before[n]) else { continue };
-        let StmtKind::Instr(ins) = &aliased.lowered.program.stmts[aliased.graph.nodes[n].stmt].kind else { continue };
+        let (Some(fs), Some(as_)) = (&fresh.flow.before[n], &aliased.flow.before[n]) else {
+            continue;
+        };
+        let StmtKind::Instr(ins) = &aliased.lowered.program.stmts[aliased.graph.nodes[n].stmt].kind
+        else {
+            continue;
+        };
         if is_self_move(&aliased.graph.nodes[n].instr) {
             // `xchg {t}, rbx` with `{t}` in rbx moves nothing: what matters is where the
             // values end up, which the exit comparison below checks.
             continue;
         }
-        let sites: Vec<_> = aliased.lowered.substituted.sites.iter().filter(|s| s.operand == x).collect();
+        let sites: Vec<_> = aliased
+            .lowered
+            .substituted
+            .sites
+            .iter()
+            .filter(|s| s.operand == x)
+            .collect();
         for (i, range) in ins.operand_ranges.iter().enumerate() {
-            if !sites.iter().any(|s| s.range.start >= range.start && s.range.end <= range.end) {
+            if !sites
+                .iter()
+                .any(|s| s.range.start >= range.start && s.range.end <= range.end)
+            {
                 continue;
             }
             if !factory_info(n, i as u32) {
@@ -216,7 +333,12 @@ fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Regis
             }
             let (vf, va) = (canon(fs.get(rep), rep), canon(as_.get(r), r));
             if differs(vf, va) {
-                let writer = as_.writers.get(&r).and_then(|w| w.last()).map(|w| ctx_text(*w as usize)).unwrap_or_else(|| "the block".into());
+                let writer = as_
+                    .writers
+                    .get(&r)
+                    .and_then(|w| w.last())
+                    .map(|w| ctx_text(*w as usize))
+                    .unwrap_or_else(|| "the block".into());
                 return Some(
                     rule(id, span_of(n), format!("if `{placeholder}` is in {rname}, `{writer}` overwrites it before `{}` reads it", ctx_text(n)))
                         .with_note(why)
@@ -229,7 +351,12 @@ fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Regis
     for (k, (n, _, fs)) in fresh.flow.exits.iter().enumerate() {
         let (_, _, as_) = &aliased.flow.exits[k];
         if op.kind.is_real_output() && differs(canon(fs.get(rep), rep), canon(as_.get(r), r)) {
-            let writer = as_.writers.get(&r).and_then(|w| w.last()).map(|w| ctx_text(*w as usize)).unwrap_or_else(|| "the block".into());
+            let writer = as_
+                .writers
+                .get(&r)
+                .and_then(|w| w.last())
+                .map(|w| ctx_text(*w as usize))
+                .unwrap_or_else(|| "the block".into());
             return Some(
                 rule(id, span_of(*n), format!("if the output `{placeholder}` is in {rname}, `{writer}` replaces its value before the block ends"))
                     .with_note(why)
@@ -237,7 +364,12 @@ fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Regis
             );
         }
         if !op.kind.is_output() && as_.get(r) != Val::Entry(r) && fs.get(rep) == Val::Entry(rep) {
-            let writer = as_.writers.get(&r).and_then(|w| w.last()).map(|w| ctx_text(*w as usize)).unwrap_or_else(|| "the block".into());
+            let writer = as_
+                .writers
+                .get(&r)
+                .and_then(|w| w.last())
+                .map(|w| ctx_text(*w as usize))
+                .unwrap_or_else(|| "the block".into());
             return Some(
                 rule(id, span_of(*n), format!("if the input `{placeholder}` is in {rname}, `{writer}` changes it, and the compiler assumes inputs survive the block"))
                     .with_note(why)
@@ -250,8 +382,10 @@ fn compare(asm: &ConfiguredAsm, fresh: &Run, aliased: &Run, x: usize, rep: Regis
 
 /// `mov r, r` or `xchg r, r` once the operand sits in `r`.
 fn is_self_move(instr: &iced_x86::Instruction) -> bool {
-    matches!(instr.mnemonic(), iced_x86::Mnemonic::Mov | iced_x86::Mnemonic::Xchg)
-        && instr.op_count() == 2
+    matches!(
+        instr.mnemonic(),
+        iced_x86::Mnemonic::Mov | iced_x86::Mnemonic::Xchg
+    ) && instr.op_count() == 2
         && instr.op0_kind() == OpKind::Register
         && instr.op1_kind() == OpKind::Register
         && instr.op0_register() == instr.op1_register()
@@ -259,7 +393,9 @@ fn is_self_move(instr: &iced_x86::Instruction) -> bool {
 
 fn class_name(op: &crate::syntax::ConfiguredOperand) -> String {
     match &op.kind {
-        OperandKind::Const { .. } | OperandKind::Sym { .. } | OperandKind::Label { .. } => String::new(),
+        OperandKind::Const { .. } | OperandKind::Sym { .. } | OperandKind::Label { .. } => {
+            String::new()
+        }
         k => k.reg().map(RegSpec::as_written).unwrap_or_default(),
     }
 }

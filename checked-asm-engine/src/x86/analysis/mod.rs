@@ -140,17 +140,30 @@ pub struct Run {
 /// Builds the CFG and runs the value analysis; an instruction without a model is R21.
 pub fn run(asm: &ConfiguredAsm, lowered: Lowered, target: &TargetAbi) -> Result<Run, Diagnostic> {
     let mode = effects_mode(lowered.mode);
-    let graph = match cfg::build(&lowered.program, &lowered.substituted, |i| effects::effects(i, mode, target)) {
+    let graph = match cfg::build(&lowered.program, &lowered.substituted, |i| {
+        effects::effects(i, mode, target)
+    }) {
         Ok(g) => g,
         Err((stmt, unknown)) => return Err(rules::unknown_effects(asm, &lowered, stmt, &unknown)),
     };
     let contract = contract::Contract::new(asm, &lowered.substituted, mode, target);
     let call_model = opaque_call_model(&contract, target);
     let flow = values::analyse(&graph, &contract, &call_model);
-    Ok(Run { lowered, graph, contract, call_model, flow })
+    Ok(Run {
+        lowered,
+        graph,
+        contract,
+        call_model,
+        flow,
+    })
 }
 
-fn analyse_for(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch, target: TargetAbi) -> Vec<Diagnostic> {
+fn analyse_for(
+    asm: &ConfiguredAsm,
+    lowered: &Lowered,
+    arch: Arch,
+    target: TargetAbi,
+) -> Vec<Diagnostic> {
     let fresh = match run(asm, lowered.clone(), &target) {
         Ok(r) => r,
         Err(d) => return vec![d],

@@ -91,9 +91,12 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     pure(ctx, &mut out);
     noreturn(ctx, &mut out);
     trailing_prefix(ctx, &mut out);
+    directives(ctx, &mut out);
+    returns_into_caller_frame(ctx, &mut out);
     let call_regs = calls(ctx, call_model, &mut out);
     registers_at_exits(ctx, &call_regs, &mut out);
     stack_at_exits(ctx, &mut out);
+    outputs_written(ctx, &mut out);
     flags(ctx, &mut out);
     undefined_flags(ctx, &mut out);
     x87_and_fp_environment(ctx, &mut out);
@@ -318,6 +321,110 @@ fn trailing_prefix(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// R19: directives whose effect outlives the block: sections, syntax and mode left
+/// switched, and named labels in `asm!` (inlining or unrolling duplicates the block, and
+/// the symbol with it).
+fn directives(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use crate::syntax::MacroKind;
+    use crate::x86::asm::DirectiveKind;
+    if ctx.asm.kind == MacroKind::GlobalAsm {
+        return;
+    }
+    let stmts = &ctx.lowered.program.stmts;
+    let span_of = |start: usize| {
+        let piece = ctx.lowered.substituted.piece_at(start);
+        ctx.asm.pieces.get(piece).map_or(ctx.asm.span, |p| p.span)
+    };
+    let line = |start: usize| ctx.lowered.substituted.display_line(start).to_string();
+    let mut pushed: Vec<usize> = Vec::new();
+    let mut switched_section: Option<usize> = None;
+    let mut syntax_switch: Option<usize> = None;
+    let mut mode_switch: Option<usize> = None;
+    for stmt in stmts {
+        let at = stmt.range.start;
+        match &stmt.kind {
+            StmtKind::Label(l)
+                if !l.numeric
+                    && ctx.asm.kind == MacroKind::Asm
+                    && !l.name.starts_with("__checked_asm_") =>
+            {
+                out.push(
+                    rule("R19", span_of(at), format!("the block defines the named label `{}`", l.name))
+                        .with_note("the compiler may emit an inline `asm!` block more than once (inlining, loop unrolling); the second copy defines the symbol again and fails to assemble, or jumps into the wrong copy")
+                        .with_help("use a numeric local label (`2:`, referenced as `2b` or `2f`)"),
+                );
+            }
+            StmtKind::Directive(d) => match &d.kind {
+                DirectiveKind::PushSection(_) => pushed.push(at),
+                DirectiveKind::PopSection => {
+                    pushed.pop();
+                }
+                DirectiveKind::Section(name) if name == ".previous" => switched_section = None,
+                DirectiveKind::Section(_) if pushed.is_empty() => switched_section = Some(at),
+                DirectiveKind::Syntax { syntax: s, .. } => {
+                    syntax_switch = (*s != ctx.lowered.syntax).then_some(at)
+                }
+                DirectiveKind::Code(m) => mode_switch = (*m != ctx.lowered.mode).then_some(at),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for (at, what, fix) in [
+        (
+            pushed.last().copied(),
+            "switches section with `.pushsection` and does not `.popsection`",
+            "end with `.popsection`",
+        ),
+        (
+            switched_section,
+            "switches section and does not switch back",
+            "use `.pushsection` … `.popsection` instead of `.section`",
+        ),
+        (
+            syntax_switch,
+            "switches assembler syntax and does not switch back",
+            "switch back before the end of the block (or use `options(att_syntax)` for the whole block)",
+        ),
+        (
+            mode_switch,
+            "switches the code mode (`.code16/32/64`) and does not switch back",
+            "switch back to the block's mode before the end",
+        ),
+    ] {
+        if let Some(at) = at {
+            out.push(
+                rule("R19", span_of(at), format!("the block {what} (`{}`)", line(at)))
+                    .with_note("the assembler state carries over into the code the compiler emits after the block")
+                    .with_help(fix),
+            );
+        }
+    }
+}
+
+/// R14: `ret`/`iret` while rsp is back at its entry value would pop the compiler's
+/// frame (the block's caller is not a function that called it).
+fn returns_into_caller_frame(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use iced_x86::Mnemonic::{Iret, Iretd, Iretq, Ret, Retf};
+    for n in ctx.reachable() {
+        let node = &ctx.graph.nodes[n];
+        if !matches!(node.instr.mnemonic(), Ret | Retf | Iret | Iretd | Iretq) {
+            continue;
+        }
+        if ctx.flow.before[n]
+            .as_ref()
+            .is_some_and(|s| s.rsp == Some(0) && !s.switched)
+        {
+            out.push(
+                rule("R14", ctx.span(n), format!("`{}` returns with rsp at its entry value: it pops the return address of the function that contains the block", ctx.text(n)))
+                    .with_note("an `asm!` block is not a function; its end is where control goes back to the compiler's code")
+                    .with_help("push the target address first (`push {target}` or `lea {tmp}, [rip + 2f]` / `push {tmp}`), or end the block by falling through"),
+            );
+            return;
+        }
+    }
+}
+
 /// R16 (and R09's alignment and shadow-space parts): opaque calls. Returns the
 /// containers only calls write, whose R01 findings this replaces.
 fn calls(ctx: &Ctx, model: &CallModel, out: &mut Vec<Diagnostic>) -> Vec<Register> {
@@ -466,6 +573,55 @@ fn written_name(ctx: &Ctx, writer: usize, reg: Register) -> String {
         _ => reg,
     };
     rustc_name(r)
+}
+
+/// R18: every output that reaches a Rust place must be written on every path to every
+/// exit, unless its register is tied to an input (`inout`, or an explicit input of the
+/// same register).
+fn outputs_written(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for (bound, _) in &ctx.contract.outputs {
+        let op = &ctx.asm.operands[bound.operand];
+        if !op.kind.is_real_output()
+            || matches!(
+                op.kind,
+                OperandKind::InOut { .. } | OperandKind::SplitInOut { .. }
+            )
+        {
+            continue;
+        }
+        if ctx.contract.inputs.iter().any(|i| i.reg == bound.reg) {
+            continue;
+        }
+        let Some((n, _, _)) = ctx
+            .flow
+            .exits
+            .iter()
+            .find(|(_, _, s)| !s.written.contains(&bound.reg))
+        else {
+            continue;
+        };
+        let conditional = ctx
+            .flow
+            .exits
+            .iter()
+            .any(|(_, _, s)| s.writers.contains_key(&bound.reg));
+        let what = op.kind.describe();
+        let d = rule(
+            "R18",
+            ctx.span(*n),
+            if conditional {
+                format!("the output `{what}` is not written on every path to the end of the block (after `{}`)", ctx.text(*n))
+            } else {
+                format!("the output `{what}` is never written by the block")
+            },
+        )
+        .with_note("its Rust place receives whatever the register held: an unspecified value");
+        out.push(if conditional {
+            d.with_help("write it on every path, or declare it `inout` with a starting value (`inout(...) init => x`)")
+        } else {
+            d.with_help("write the register in the template, or remove the output")
+        });
+    }
 }
 
 /// R09: rsp at every exit.

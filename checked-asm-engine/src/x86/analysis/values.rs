@@ -61,6 +61,8 @@ pub struct State {
     slots: BTreeMap<i64, (u32, Val)>,
     /// MMX state pending (an MMX instruction since the last `emms`).
     pub mmx_dirty: bool,
+    /// Containers written on every path here (R18).
+    pub written: std::collections::BTreeSet<Register>,
     /// Where the writes of each container came from (for messages).
     pub writers: BTreeMap<Register, Vec<u32>>,
 }
@@ -78,6 +80,7 @@ impl State {
             switched: false,
             slots: BTreeMap::new(),
             mmx_dirty: false,
+            written: std::collections::BTreeSet::new(),
             writers: BTreeMap::new(),
         }
     }
@@ -87,6 +90,9 @@ impl State {
     }
 
     fn set(&mut self, reg: Register, val: Val, writer: u32) {
+        if val != Val::Merged {
+            self.written.insert(reg);
+        }
         if val == Val::Entry(reg) {
             self.regs.remove(&reg);
         } else {
@@ -155,6 +161,7 @@ impl State {
             switched: self.switched || other.switched,
             slots,
             mmx_dirty: self.mmx_dirty || other.mmx_dirty,
+            written: self.written.intersection(&other.written).copied().collect(),
             writers,
         }
     }
