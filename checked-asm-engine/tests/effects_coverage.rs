@@ -265,3 +265,87 @@ fn every_code_has_a_model_in_64_and_32_bit_mode() {
         );
     }
 }
+
+/// Mnemonics the model says have no observable effect at all (no register, flag, memory,
+/// stack, x87/MXCSR or state effect, falling through). Each was reviewed against the SDM:
+/// hints, NOPs, serialisation without ordering (`serialize`), `fwait` (only checks for
+/// pending x87 exceptions), AVX-512PF gather/scatter prefetches (read k1, touch no
+/// architectural memory). A new entry here means iced-x86 went silent on an instruction:
+/// review it before accepting.
+const REVIEWED_NO_EFFECT: &[&str] = &[
+    "Cldemote",
+    "Endbr32",
+    "Endbr64",
+    "Fnop",
+    "Fnsetpm",
+    "Fsetpm",
+    "Nop",
+    "Reservednop",
+    "Pause",
+    "Prefetch",
+    "Prefetchit0",
+    "Prefetchit1",
+    "Prefetchnta",
+    "Prefetcht0",
+    "Prefetcht1",
+    "Prefetcht2",
+    "Prefetchw",
+    "Prefetchwt1",
+    "Serialize",
+    "Vgatherpf0dpd",
+    "Vgatherpf0dps",
+    "Vgatherpf0qpd",
+    "Vgatherpf0qps",
+    "Vgatherpf1dpd",
+    "Vgatherpf1dps",
+    "Vgatherpf1qpd",
+    "Vgatherpf1qps",
+    "Vscatterpf0dpd",
+    "Vscatterpf0dps",
+    "Vscatterpf0qpd",
+    "Vscatterpf0qps",
+    "Vscatterpf1dpd",
+    "Vscatterpf1dps",
+    "Vscatterpf1qpd",
+    "Vscatterpf1qps",
+    "Wait",
+];
+
+#[test]
+fn instructions_without_effects_are_reviewed() {
+    let samples = samples();
+    for (mode, target) in [
+        (Mode::Bits64, TargetAbi::new(Arch::X86_64, Os::Linux)),
+        (Mode::Bits32, TargetAbi::new(Arch::X86, Os::Linux)),
+    ] {
+        let mut silent = std::collections::BTreeSet::new();
+        for code in Code::values().filter(|c| valid_in(*c, mode)) {
+            let Some(instr) = instance(code, mode, &samples) else {
+                continue;
+            };
+            let Ok(fx) = effects(&instr, mode, &target) else {
+                continue;
+            };
+            let nothing = fx.written_registers().next().is_none()
+                && fx.memory.is_empty()
+                && fx.flags.modified().is_empty()
+                && fx.flow == checked_asm_engine::x86::effects::Flow::Next
+                && fx.writes_state.is_empty()
+                && fx.reads_state.is_empty()
+                && fx.side_effects.is_empty()
+                && fx.mxcsr == Default::default()
+                && fx.x87 == Default::default()
+                && fx.stack == Default::default();
+            if nothing {
+                silent.insert(format!("{:?}", code.mnemonic()));
+            }
+        }
+        let reviewed: std::collections::BTreeSet<String> =
+            REVIEWED_NO_EFFECT.iter().map(|s| s.to_string()).collect();
+        let unreviewed: Vec<&String> = silent.difference(&reviewed).collect();
+        assert!(
+            unreviewed.is_empty(),
+            "{mode:?}: instructions with no modelled effect, not reviewed: {unreviewed:?}"
+        );
+    }
+}

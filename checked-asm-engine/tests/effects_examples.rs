@@ -111,7 +111,7 @@ fn ltr_writes_the_gdt_busy_bit() {
 #[test]
 fn pushfq_pushes_the_flags_it_reads() {
     let fx = fx64(&[0x9C]);
-    assert_eq!(fx.stack.delta, -8);
+    assert_eq!(fx.stack.delta, Some(-8));
     assert!(fx.stack.writes && !fx.stack.reads);
     assert!(
         fx.flags
@@ -129,7 +129,7 @@ fn pushfq_pushes_the_flags_it_reads() {
 #[test]
 fn popfq_writes_every_flag_and_is_m4() {
     let fx = fx64(&[0x9D]);
-    assert_eq!(fx.stack.delta, 8);
+    assert_eq!(fx.stack.delta, Some(8));
     assert!(fx.stack.reads);
     assert!(
         fx.flags
@@ -364,12 +364,12 @@ fn branches_calls_returns() {
     // call rel32
     let c = fx64(&[0xE8, 0, 0, 0, 0]);
     assert!(matches!(c.flow, Flow::Call { .. }));
-    assert_eq!(c.stack.delta, -8);
+    assert_eq!(c.stack.delta, Some(-8));
     assert!(c.stack.writes && c.has_memory_class(MemClass::M5));
     // ret
     let r = fx64(&[0xC3]);
     assert!(r.flow.is_divergent() && r.stack.reads);
-    assert_eq!(r.stack.delta, 8);
+    assert_eq!(r.stack.delta, Some(8));
     // jmp rax: indirect, divergent unless the analysis resolves it
     assert!(fx64(&[0xFF, 0xE0]).flow.is_divergent());
     // jz rel8: conditional
@@ -590,4 +590,70 @@ fn write_extent_follows_the_architecture() {
         acc(Mode::Bits64, &[0xC5, 0xF0, 0x58, 0xC2], Register::ZMM0),
         Some(Access::Write)
     );
+}
+
+#[test]
+fn stack_pointer_changes() {
+    // leave: rsp := rbp, then pop rbp. Its read through rbp is the stack, not M1.
+    let leave = fx64(&[0xC9]);
+    assert_eq!(leave.stack.delta, None);
+    assert!(
+        leave.stack.reads && leave.memory.is_empty(),
+        "{:?}",
+        leave.memory
+    );
+    // enter 16, 0
+    let enter = fx64(&[0xC8, 0x10, 0x00, 0x00]);
+    assert_eq!(enter.stack.delta, Some(-24));
+    assert!(enter.stack.writes && enter.memory.is_empty());
+    assert_eq!(fx64(&[0x5C]).stack.delta, None, "pop rsp loads rsp");
+    assert_eq!(fx64(&[0x48, 0x83, 0xC4, 0x08]).stack.delta, Some(8)); // add rsp, 8
+    assert_eq!(fx64(&[0x48, 0x83, 0xEC, 0x28]).stack.delta, Some(-0x28)); // sub rsp, 0x28
+    assert_eq!(fx64(&[0x48, 0x8D, 0x64, 0x24, 0xF8]).stack.delta, Some(-8)); // lea rsp, [rsp-8]
+    assert_eq!(fx64(&[0x48, 0x83, 0xE4, 0xF0]).stack.delta, None); // and rsp, -16
+    assert_eq!(fx64(&[0x48, 0x89, 0xC4]).stack.delta, None); // mov rsp, rax
+    assert_eq!(fx64(&[0x48, 0x89, 0xE0]).stack.delta, Some(0)); // mov rax, rsp
+    assert_eq!(
+        fx_on(Mode::Bits32, LINUX32, &[0x83, 0xEC, 0x08])
+            .stack
+            .delta,
+        Some(-8)
+    ); // sub esp, 8
+    assert_eq!(
+        fx_on(Mode::Bits32, LINUX32, &[0x8D, 0x64, 0x24, 0xF8])
+            .stack
+            .delta,
+        Some(-8)
+    ); // lea esp, [esp-8]
+    // mov [rsp+8], rax is an explicit M1 operand the analysis locates (R09).
+    let st = fx64(&[0x48, 0x89, 0x44, 0x24, 0x08]);
+    assert!(
+        matches!(st.memory[0].location, Location::Operand(a) if a.base == Register::RSP && a.displacement == 8)
+    );
+    // push qword [rsp+8]: explicit read plus the implicit push
+    let p = fx64(&[0xFF, 0x74, 0x24, 0x08]);
+    assert_eq!(p.memory.len(), 1);
+    assert!(p.stack.writes && p.memory[0].access == MemAccess::Read);
+}
+
+#[test]
+fn memory_iced_does_not_report() {
+    let z = fx64(&[0x0F, 0x01, 0xFC]); // clzero rax
+    assert!(
+        z.memory
+            .iter()
+            .any(|m| m.class == MemClass::M1 && m.access.may_write())
+    );
+    let a = fx64(&[0x0F, 0x38, 0xFC, 0x00]); // aadd [rax], eax
+    assert!(
+        a.has_memory_class(MemClass::M2) && a.has_memory_class(MemClass::M1),
+        "{:?}",
+        a.memory
+    );
+    assert!(
+        fx64(&[0xF3, 0x0F, 0x01, 0xEA])
+            .memory
+            .iter()
+            .any(|m| m.access.may_write())
+    ); // saveprevssp
 }

@@ -341,20 +341,32 @@ pub struct MemEffect {
 }
 
 /// Implicit use of the stack.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct StackEffect {
     /// Change of rsp/esp/sp in bytes (iced `stack_pointer_increment`): push −8, pop +8,
-    /// `call` −8, `ret 16` +24. Explicit writes of rsp (`mov rsp, rax`) are register writes.
-    pub delta: i32,
+    /// `call` −8, `ret 16` +24; `Some(0)` when rsp is untouched. `None` when rsp is
+    /// assigned a value that is not the old rsp plus a constant (`leave`, `pop rsp`,
+    /// `mov rsp, rax`, `lss`, `iret`): the analysis reads it from the register writes.
+    pub delta: Option<i32>,
     /// Reads memory at or above the new rsp (pop, ret, leave…).
     pub reads: bool,
     /// Writes memory below the old rsp (push, call, enter…).
     pub writes: bool,
 }
 
+impl Default for StackEffect {
+    fn default() -> Self {
+        StackEffect {
+            delta: Some(0),
+            reads: false,
+            writes: false,
+        }
+    }
+}
+
 impl StackEffect {
     pub fn uses_stack(&self) -> bool {
-        self.delta != 0 || self.reads || self.writes
+        self.delta != Some(0) || self.reads || self.writes
     }
 }
 

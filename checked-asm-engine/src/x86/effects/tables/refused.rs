@@ -20,7 +20,7 @@ pub static REFUSED: &[(&[Mnemonic], &str)] = &[
          (EENTER/ERESUME leave the block)",
     ),
     (
-        &[M::Getsec],
+        &[M::Getsec, M::Getsecq],
         "SMX leaf functions: the registers written depend on the leaf in eax (iced lists none)",
     ),
     (
