@@ -349,3 +349,23 @@ fn instructions_without_effects_are_reviewed() {
         );
     }
 }
+
+/// Every instruction iced says moves or loads x87 TOP is classified as x87 (or as a
+/// save/restore instruction) by our tables, so none escapes the x87 model.
+#[test]
+fn every_top_changing_instruction_is_in_the_x87_model() {
+    use checked_asm_engine::x86::effects::tables::{x87, xsave};
+    let samples = samples();
+    for code in Code::values().filter(|c| valid_in(*c, Mode::Bits64)) {
+        let Some(instr) = instance(code, Mode::Bits64, &samples) else {
+            continue;
+        };
+        let fpu = instr.fpu_stack_increment_info();
+        if fpu.increment() != 0 || fpu.writes_top() {
+            assert!(
+                x87::is_x87(&instr) || xsave::save_restore(instr.mnemonic()).is_some(),
+                "{code:?} changes TOP but is not in the x87 model"
+            );
+        }
+    }
+}

@@ -179,7 +179,18 @@ fn mxcsr_exception_flags() {
             .mxcsr
             .sets_exception_flags
     );
-    // cmpsd (string) is not the SSE compare.
+    // cvttsd2si rax, [rax]: no vector register operand, still a conversion.
+    assert!(
+        fx64(&[0xF2, 0x48, 0x0F, 0x2C, 0x00])
+            .mxcsr
+            .sets_exception_flags
+    );
+    // cmpsd (string) is not the SSE compare; cmpsd xmm0, xmm1, 0 is.
+    assert!(
+        fx64(&[0xF2, 0x0F, 0xC2, 0xC1, 0x00])
+            .mxcsr
+            .sets_exception_flags
+    );
     assert!(!fx64(&[0xA7]).mxcsr.sets_exception_flags);
 }
 

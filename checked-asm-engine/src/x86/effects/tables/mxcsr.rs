@@ -1122,25 +1122,27 @@ pub static QUIET: &[Mnemonic] = &[
     M::Xorps,
 ];
 
-/// Whether `instr` has an xmm/ymm/zmm register operand: the MXCSR lists apply to those
-/// only (`cmpsd`/`movsd` are also string-instruction mnemonics).
+/// Whether `instr` has an xmm/ymm/zmm register operand.
 pub fn has_vector_operand(instr: &Instruction) -> bool {
     (0..instr.op_count())
         .any(|i| instr.op_kind(i) == OpKind::Register && instr.op_register(i).is_vector_register())
 }
 
-/// Whether the instruction may set MXCSR exception flags; `None` when the mnemonic is in
-/// neither list.
+/// Whether the instruction may set MXCSR exception flags; `None` for a vector instruction
+/// whose mnemonic is in neither list. Conversions to a GPR from memory (`cvttsd2si rax,
+/// [m]`) have no vector register operand and are still looked up; the string `cmpsd`
+/// shares its mnemonic with the SSE compare and is excluded by Code.
 pub fn raises(instr: &Instruction) -> Option<bool> {
-    if !has_vector_operand(instr) {
-        return Some(false);
-    }
     let m = instr.mnemonic();
-    if QUIET.contains(&m) {
+    if instr.code() == Code::Cmpsd_m32_m32 || QUIET.contains(&m) {
         return Some(false);
     }
     if !RAISES.contains(&m) {
-        return None;
+        return if has_vector_operand(instr) {
+            None
+        } else {
+            Some(false)
+        };
     }
     let suppressed =
         instr.suppress_all_exceptions() || instr.rounding_control() != RoundingControl::None;
