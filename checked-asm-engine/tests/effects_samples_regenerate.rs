@@ -96,6 +96,10 @@ fn sweep(found: &mut Found, bitness: u32, options: u32) {
             record(found, bitness, options, &b);
         }
     }
+    if options == DecoderOptions::KNC {
+        sweep_mvex(found, bitness);
+        return;
+    }
     if options != DecoderOptions::NONE {
         return;
     }
@@ -151,10 +155,69 @@ fn sweep(found: &mut Found, bitness: u32, options: u32) {
     }
 }
 
+/// Knights Corner MVEX: 62 P0 P1 P2 with P1 bit 2 clear (64-bit mode, `DecoderOptions::KNC`).
+fn sweep_mvex(found: &mut Found, bitness: u32) {
+    if bitness != 64 {
+        return;
+    }
+    let small: Vec<u8> = (0..8u8)
+        .flat_map(|r| [r << 3, 0xC1 | (r << 3), (r << 3) | 4])
+        .collect();
+    for map in [1u8, 2, 3] {
+        for w in 0..2u8 {
+            for pp in 0..4u8 {
+                for e in 0..2u8 {
+                    for sss in 0..8u8 {
+                        for aaa in 0..2u8 {
+                            for op in 0..=255u8 {
+                                for &modrm in &small {
+                                    let p1 = (w << 7) | (0xF << 3) | pp;
+                                    let p2 = (e << 7) | (sss << 4) | 0x08 | aaa;
+                                    let mut b = vec![0x62, 0xF0 | map, p1, p2, op, modrm];
+                                    b.extend_from_slice(&[0; 10]);
+                                    record(found, bitness, DecoderOptions::KNC, &b);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // KNC VEX: jkzd/jknzd k, rel8 (map 0), delay/spflt r (0F AE /6, mod 3), kextract…
+    let modrms: Vec<u8> = std::iter::once(0u8)
+        .chain((0..8u8).map(|r| 0xC0 | (r << 3)))
+        .collect();
+    for b2 in 0..=255u8 {
+        for op in 0..=255u8 {
+            for &modrm in &modrms {
+                record(
+                    found,
+                    bitness,
+                    DecoderOptions::KNC,
+                    &[0xC5, b2, op, modrm, 0, 0, 0, 0, 0, 0],
+                );
+                for b1 in [0xE0u8, 0xE1, 0xE2, 0xE3] {
+                    record(
+                        found,
+                        bitness,
+                        DecoderOptions::KNC,
+                        &[0xC4, b1, b2, op, modrm, 0, 0, 0, 0, 0, 0],
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 #[ignore = "slow: sweeps the opcode space; run with --release"]
 fn regenerate_samples() {
-    let mut options: Vec<u32> = vec![DecoderOptions::NONE, DecoderOptions::AMD];
+    let mut options: Vec<u32> = vec![
+        DecoderOptions::NONE,
+        DecoderOptions::AMD,
+        DecoderOptions::KNC,
+    ];
     for c in Code::values() {
         let o = c.op_code().decoder_option();
         if !options.contains(&o) {

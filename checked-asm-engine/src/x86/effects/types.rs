@@ -504,6 +504,10 @@ pub enum Category {
     /// "SIMD instruction not listed in the MXCSR table: assumed to set MXCSR exception
     /// flags."
     UnlistedSimd,
+    /// "Knights Corner (MVEX) vector instruction: register and memory effects as iced
+    /// reports them; assumed to set MXCSR exception flags unless the mnemonic is listed."
+    /// LLVM cannot assemble these; they are modelled so that no decodable Code is refused.
+    KnightsCorner,
     /// "Obsolete or vendor-specific instruction (Cyrix, VIA/Centaur, `loadall`, `umov`,
     /// IA-64 `jmpe`): register and memory effects as iced reports them, M3, impure."
     Legacy,
@@ -522,6 +526,10 @@ impl Category {
             }
             Category::UnlistedSimd => {
                 "SIMD instruction absent from the MXCSR table: assumed to set MXCSR exception flags"
+            }
+            Category::KnightsCorner => {
+                "Knights Corner (MVEX) vector instruction: effects as iced-x86 reports them, MXCSR \
+                 exception flags assumed set unless listed"
             }
             Category::Legacy => {
                 "obsolete or vendor-specific instruction: register and memory effects as \

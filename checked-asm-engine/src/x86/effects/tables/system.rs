@@ -10,7 +10,7 @@
 use crate::x86::effects::Flags;
 use crate::x86::effects::iced::push_unique;
 use crate::x86::effects::types::*;
-use iced_x86::{CpuidFeature, Instruction, Mnemonic, OpKind};
+use iced_x86::{CpuidFeature, EncodingKind, Instruction, Mnemonic, OpKind};
 
 use Mnemonic as M;
 
@@ -267,7 +267,14 @@ pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
     }
 
     let features = instr.cpuid_features();
-    if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
+    if instr.code().op_code().encoding() == EncodingKind::MVEX {
+        // Ordinary vector instructions of Knights Corner: iced's register/memory data is
+        // as complete as for EVEX; only the MXCSR lists do not name KNC-only mnemonics.
+        if fx.category == Some(Category::UnlistedSimd) || fx.mxcsr.sets_exception_flags {
+            fx.mxcsr.sets_exception_flags = true;
+        }
+        fx.category = Some(Category::KnightsCorner);
+    } else if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
         conservative(fx, Category::TrustedExecution);
     } else if features.iter().any(|f| LEGACY.contains(f))
         || instr.code().op_code().decoder_option() != 0
