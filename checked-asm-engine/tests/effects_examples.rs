@@ -668,3 +668,24 @@ fn memory_iced_does_not_report() {
             .any(|m| m.access.may_write())
     ); // saveprevssp
 }
+
+#[test]
+fn direction_flag_and_display() {
+    assert_eq!(fx64(&[0xFD]).flags.set, Flags::DF); // std
+    assert_eq!(fx64(&[0xFC]).flags.cleared, Flags::DF); // cld
+    let text = fx64(&[0x0F, 0x05]).to_string();
+    assert!(
+        text.contains("writes rax rcx r11") && text.contains("M5"),
+        "{text}"
+    );
+    assert_eq!(fx64(&[0x90]).to_string(), "no effect");
+}
+
+#[test]
+fn segment_loads_that_rebase_memory_are_m3() {
+    // mov fs, ax (64-bit): FS base changes
+    assert!(fx64(&[0x8E, 0xE0]).has_memory_class(MemClass::M3));
+    // mov ds, ax: 64-bit ignores the DS base (M1 only); 32-bit does not
+    assert!(!fx64(&[0x8E, 0xD8]).has_memory_class(MemClass::M3));
+    assert!(fx_on(Mode::Bits32, LINUX32, &[0x8E, 0xD8]).has_memory_class(MemClass::M3));
+}

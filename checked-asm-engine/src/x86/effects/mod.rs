@@ -14,6 +14,7 @@
 //! instruction does it returns [`Unknown`], never "no effect". Instructions that are
 //! modelled conservatively rather than precisely carry a documented [`Category`].
 
+mod display;
 mod flags;
 mod iced;
 mod regs;

@@ -400,9 +400,6 @@ pub enum Flow {
     Halt,
     /// Raises #UD or another fault and does not resume: `ud0`, `ud1`, `ud2`.
     Exception,
-    /// Leaves for another context without returning here in any way the model can follow
-    /// (`vmlaunch`, `vmresume`, `vmrun`, `enclu[EENTER]`…): divergent.
-    Leaves,
 }
 
 impl Flow {
@@ -410,7 +407,7 @@ impl Flow {
     /// analysis may still resolve an indirect `jmp` through a locally computed label.
     pub fn is_divergent(&self) -> bool {
         match self {
-            Flow::Return | Flow::Exception | Flow::Leaves => true,
+            Flow::Return | Flow::Exception => true,
             Flow::Branch {
                 target,
                 conditional,

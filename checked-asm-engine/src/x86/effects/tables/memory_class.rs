@@ -307,7 +307,7 @@ fn has_memory_operand(instr: &Instruction) -> bool {
     (0..instr.op_count()).any(|i| instr.op_kind(i) == OpKind::Memory)
 }
 
-pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
+pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
     for r in RULES.iter().filter(|r| r.mnemonics.contains(&m)) {
         push(fx, r.class, r.access, r.location, r.why);
@@ -333,6 +333,23 @@ pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
             MemAccess::Read,
             Location::DescriptorTable,
             "loads a segment descriptor",
+        );
+    }
+
+    // Loading FS/GS (any mode) or DS/ES/SS outside 64-bit mode changes the base used by
+    // later memory accesses (SDM Vol. 3A §3.4.4; in 64-bit mode only FS/GS bases apply):
+    // as `wrfsbase`, M3.
+    let rebases = |r: Register| {
+        matches!(r, Register::FS | Register::GS)
+            || (mode != Mode::Bits64 && matches!(r, Register::DS | Register::ES | Register::SS))
+    };
+    if writes_reg(fx, rebases) {
+        push(
+            fx,
+            MemClass::M3,
+            MemAccess::None,
+            Location::Nowhere,
+            "changes a segment base used for addressing",
         );
     }
 
