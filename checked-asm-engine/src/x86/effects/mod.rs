@@ -17,6 +17,7 @@
 mod display;
 mod flags;
 mod iced;
+mod memory;
 mod regs;
 pub mod tables;
 mod types;
