@@ -364,3 +364,34 @@ fn every_top_changing_instruction_is_in_the_x87_model() {
         }
     }
 }
+
+/// iced files `syscall`, `sysenter`, `vmcall`, `vmlaunch`, `int n`… under its call and
+/// interrupt flow kinds. None of them may reach the model as an ordinary `call`: each is
+/// either replaced by the kernel table or refused.
+#[test]
+fn every_non_call_transfer_is_kernel_modelled_or_refused() {
+    use checked_asm_engine::x86::effects::Flow;
+    use iced_x86::{FlowControl, Mnemonic};
+    let samples = samples();
+    for (mode, target) in [
+        (Mode::Bits64, TargetAbi::new(Arch::X86_64, Os::Linux)),
+        (Mode::Bits32, TargetAbi::new(Arch::X86, Os::Linux)),
+        (Mode::Bits64, TargetAbi::new(Arch::X86_64, Os::Windows)),
+    ] {
+        for code in Code::values().filter(|c| valid_in(*c, mode)) {
+            let Some(instr) = instance(code, mode, &samples) else {
+                continue;
+            };
+            let transfer = matches!(
+                instr.flow_control(),
+                FlowControl::Call | FlowControl::IndirectCall | FlowControl::Interrupt
+            );
+            if !transfer || instr.mnemonic() == Mnemonic::Call {
+                continue;
+            }
+            if let Ok(fx) = effects(&instr, mode, &target) {
+                assert_eq!(fx.flow, Flow::KernelTransfer, "{code:?} on {target:?}");
+            }
+        }
+    }
+}
