@@ -120,6 +120,8 @@ pub fn transfer(
         Mnemonic::Int3 | Mnemonic::Int1 => return Some(Ok(KernelAbi::Breakpoint)),
         Mnemonic::Syscall => KernelInstruction::Syscall,
         Mnemonic::Sysenter => KernelInstruction::Sysenter,
+        // `int 3` (CD 03) reaches the same user-accessible breakpoint gate as `int3`.
+        Mnemonic::Int if instr.immediate8() == 3 => return Some(Ok(KernelAbi::Breakpoint)),
         Mnemonic::Int => KernelInstruction::Int(instr.immediate8()),
         Mnemonic::Into => {
             return unknown("`into` raises #OF to the kernel; no OS ABI for it is modelled");

@@ -269,10 +269,8 @@ pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
     let features = instr.cpuid_features();
     if instr.code().op_code().encoding() == EncodingKind::MVEX {
         // Ordinary vector instructions of Knights Corner: iced's register/memory data is
-        // as complete as for EVEX; only the MXCSR lists do not name KNC-only mnemonics.
-        if fx.category == Some(Category::UnlistedSimd) || fx.mxcsr.sets_exception_flags {
-            fx.mxcsr.sets_exception_flags = true;
-        }
+        // as complete as for EVEX; KNC-only mnemonics missing from the MXCSR lists were
+        // already assumed to raise (`Category::UnlistedSimd`), which this category names.
         fx.category = Some(Category::KnightsCorner);
     } else if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
         conservative(fx, Category::TrustedExecution);
