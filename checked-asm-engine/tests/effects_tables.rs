@@ -230,3 +230,22 @@ fn refused_reasons_are_stated() {
         assert!(why.len() > 20);
     }
 }
+
+#[test]
+fn target_names_round_trip() {
+    for os in Os::ALL {
+        if let Some(name) = os.target_os() {
+            assert_eq!(Os::from_target_os(name), os);
+        }
+    }
+    assert_eq!(Os::from_target_os("haiku"), Os::Other);
+    for arch in [Arch::X86, Arch::X86_64] {
+        assert_eq!(Arch::from_target_arch(arch.target_arch()), Some(arch));
+    }
+    assert_eq!(Arch::from_target_arch("aarch64"), None);
+    let win = TargetAbi::new(Arch::X86_64, Os::Windows);
+    assert_eq!(
+        checked_asm_engine::x86::effects::default_call_model(&win).shadow_space,
+        32
+    );
+}

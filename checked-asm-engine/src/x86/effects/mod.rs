@@ -54,7 +54,10 @@ mod types;
 
 pub use flags::{FlagEffects, Flags};
 pub use regs::{Access, RegAccess, container};
-pub use tables::calls::{CallModel, ClobberAbi, call_model, clobber_abi};
+pub use tables::calls::{
+    CallModel, CallRequirements, ClobberAbi, call_model, clobber_abi, clobber_abi_names,
+    default_call_model,
+};
 pub use tables::kernel::{KernelAbi, KernelNote};
 pub use types::*;
 

@@ -72,6 +72,81 @@ pub enum Os {
     Other,
 }
 
+impl Arch {
+    /// From `cfg(target_arch)`: `"x86"` or `"x86_64"`.
+    pub fn from_target_arch(name: &str) -> Option<Arch> {
+        match name {
+            "x86" => Some(Arch::X86),
+            "x86_64" => Some(Arch::X86_64),
+            _ => None,
+        }
+    }
+
+    /// The `target_arch` value, for emitting `#[cfg(target_arch = "...")]`.
+    pub fn target_arch(self) -> &'static str {
+        match self {
+            Arch::X86 => "x86",
+            Arch::X86_64 => "x86_64",
+        }
+    }
+
+    /// The mode code for this architecture runs in.
+    pub fn mode(self) -> Mode {
+        match self {
+            Arch::X86 => Mode::Bits32,
+            Arch::X86_64 => Mode::Bits64,
+        }
+    }
+}
+
+impl Os {
+    /// Every `target_os` the model distinguishes, in a stable order.
+    pub const ALL: [Os; 10] = [
+        Os::Linux,
+        Os::Android,
+        Os::FreeBSD,
+        Os::Windows,
+        Os::Uefi,
+        Os::MacOs,
+        Os::OpenBsd,
+        Os::NetBsd,
+        Os::None,
+        Os::Other,
+    ];
+
+    /// From `cfg(target_os)`; unknown names are [`Os::Other`].
+    pub fn from_target_os(name: &str) -> Os {
+        match name {
+            "linux" => Os::Linux,
+            "android" => Os::Android,
+            "freebsd" => Os::FreeBSD,
+            "windows" => Os::Windows,
+            "uefi" => Os::Uefi,
+            "macos" => Os::MacOs,
+            "openbsd" => Os::OpenBsd,
+            "netbsd" => Os::NetBsd,
+            "none" => Os::None,
+            _ => Os::Other,
+        }
+    }
+
+    /// The `target_os` value (`None` for [`Os::Other`], which stands for many).
+    pub fn target_os(self) -> Option<&'static str> {
+        Some(match self {
+            Os::Linux => "linux",
+            Os::Android => "android",
+            Os::FreeBSD => "freebsd",
+            Os::Windows => "windows",
+            Os::Uefi => "uefi",
+            Os::MacOs => "macos",
+            Os::OpenBsd => "openbsd",
+            Os::NetBsd => "netbsd",
+            Os::None => "none",
+            Os::Other => return None,
+        })
+    }
+}
+
 /// The target whose ABIs (kernel transfers, calls) apply.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TargetAbi {
