@@ -50,6 +50,7 @@ mod iced;
 mod memory;
 mod regs;
 pub mod tables;
+mod target;
 mod types;
 
 pub use flags::{FlagEffects, Flags};
