@@ -249,3 +249,51 @@ fn target_names_round_trip() {
         32
     );
 }
+
+#[test]
+fn access_predicates_and_merge() {
+    use checked_asm_engine::x86::effects::Access::*;
+    let all = [
+        Read,
+        CondRead,
+        Write,
+        PartialWrite,
+        CondWrite,
+        ReadWrite,
+        ReadPartialWrite,
+        ReadCondWrite,
+        CondReadWrite,
+        CondReadCondWrite,
+    ];
+    for a in all {
+        // always ⇒ may
+        assert!(!a.always_reads() || a.may_read(), "{a:?}");
+        assert!(!a.always_writes() || a.may_write(), "{a:?}");
+        assert!(!a.defines_container() || a.always_writes(), "{a:?}");
+        assert!(a.may_read() || a.may_write(), "{a:?}");
+        // merging never loses a read or a write, and is idempotent
+        for b in all {
+            let m = a.merge(b);
+            assert!(
+                m.may_read() == (a.may_read() || b.may_read()),
+                "{a:?}+{b:?}={m:?}"
+            );
+            assert!(
+                m.may_write() == (a.may_write() || b.may_write()),
+                "{a:?}+{b:?}={m:?}"
+            );
+            assert!(
+                !(a.always_writes() || b.always_writes()) || m.always_writes(),
+                "{a:?}+{b:?}={m:?}"
+            );
+            assert!(
+                !(a.always_reads() || b.always_reads()) || m.always_reads(),
+                "{a:?}+{b:?}={m:?}"
+            );
+        }
+        assert_eq!(a.merge(a), a, "{a:?}");
+    }
+    assert!(ReadCondWrite.always_reads() && !ReadCondWrite.always_writes());
+    assert_eq!(CondRead.merge(CondWrite), CondReadCondWrite);
+    assert_eq!(Read.merge(PartialWrite), ReadPartialWrite);
+}

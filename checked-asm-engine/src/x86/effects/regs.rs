@@ -53,7 +53,7 @@ impl Access {
     pub fn always_reads(self) -> bool {
         matches!(
             self,
-            Access::Read | Access::ReadWrite | Access::ReadPartialWrite
+            Access::Read | Access::ReadWrite | Access::ReadPartialWrite | Access::ReadCondWrite
         )
     }
 
