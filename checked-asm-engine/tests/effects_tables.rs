@@ -297,3 +297,29 @@ fn access_predicates_and_merge() {
     assert_eq!(CondRead.merge(CondWrite), CondReadCondWrite);
     assert_eq!(Read.merge(PartialWrite), ReadPartialWrite);
 }
+
+#[test]
+fn cpuid_subleaf_leaves() {
+    use checked_asm_engine::x86::effects::tables::cpuid::leaf_reads_ecx;
+    for leaf in [
+        4,
+        7,
+        0xB,
+        0xD,
+        0xF,
+        0x10,
+        0x12,
+        0x14,
+        0x17,
+        0x18,
+        0x1D,
+        0x1F,
+        0x20,
+        0x8000_001D,
+    ] {
+        assert_eq!(leaf_reads_ecx(leaf), Some(true), "{leaf:#x}");
+    }
+    assert_eq!(leaf_reads_ecx(0), Some(false));
+    assert_eq!(leaf_reads_ecx(1), Some(false));
+    assert_eq!(leaf_reads_ecx(0x4000_0000), None);
+}
