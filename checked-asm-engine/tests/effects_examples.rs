@@ -402,3 +402,25 @@ fn direction_flag_and_display() {
     );
     assert_eq!(fx64(&[0x90]).to_string(), "no effect");
 }
+
+#[test]
+fn only_kernel_transfers_depend_on_the_target() {
+    use checked_asm_engine::x86::effects::is_kernel_transfer;
+    for bytes in [
+        &[0x0F, 0x05][..],
+        &[0xCD, 0x80],
+        &[0xCC],
+        &[0x0F, 0x01, 0xC1],
+    ] {
+        assert!(
+            is_kernel_transfer(&decode(Mode::Bits64, bytes)),
+            "{bytes:02X?}"
+        );
+    }
+    for bytes in [&[0x0F, 0xA2][..], &[0xE8, 0, 0, 0, 0], &[0x0F, 0x0B]] {
+        let i = decode(Mode::Bits64, bytes);
+        assert!(!is_kernel_transfer(&i));
+        let mac = effects(&i, Mode::Bits64, &TargetAbi::new(Arch::X86_64, Os::MacOs)).unwrap();
+        assert_eq!(mac, fx64(bytes));
+    }
+}

@@ -59,7 +59,7 @@ pub use tables::calls::{
     CallModel, CallRequirements, ClobberAbi, call_model, clobber_abi, clobber_abi_names,
     default_call_model,
 };
-pub use tables::kernel::{KernelAbi, KernelNote};
+pub use tables::kernel::{KernelAbi, KernelNote, is_kernel_transfer};
 pub use types::*;
 
 use iced_x86::Instruction;
