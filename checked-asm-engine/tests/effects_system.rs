@@ -256,6 +256,7 @@ fn stack_pointer_changes() {
     assert_eq!(enter.stack.delta, Some(-24));
     assert!(enter.stack.writes && enter.memory.is_empty());
     assert_eq!(fx64(&[0x5C]).stack.delta, None, "pop rsp loads rsp");
+    assert_eq!(fx64(&[0x48, 0xCF]).stack.delta, None, "iretq pops ss:rsp");
     assert_eq!(fx64(&[0x48, 0x83, 0xC4, 0x08]).stack.delta, Some(8)); // add rsp, 8
     assert_eq!(fx64(&[0x48, 0x83, 0xEC, 0x28]).stack.delta, Some(-0x28)); // sub rsp, 0x28
     assert_eq!(fx64(&[0x48, 0x8D, 0x64, 0x24, 0xF8]).stack.delta, Some(-8)); // lea rsp, [rsp-8]

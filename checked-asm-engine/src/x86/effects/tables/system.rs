@@ -207,8 +207,17 @@ fn conservative(fx: &mut Effects, category: Category) {
     push_unique(&mut fx.writes_state, state);
 }
 
-pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
+pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
+
+    // These load rsp from the stack frame they pop (SDM Vol. 2A IRET: "IA-32e mode: pop
+    // SS:RSP unconditionally"; UIRET, ERETS/ERETU likewise), which iced reports as an
+    // increment: the resulting rsp is not the old one plus a constant.
+    let loads_rsp = matches!(m, M::Uiret | M::Erets | M::Eretu)
+        || (mode == Mode::Bits64 && matches!(m, M::Iret | M::Iretd | M::Iretq));
+    if loads_rsp {
+        fx.stack.delta = None;
+    }
 
     // HLT resumes at the next instruction after an interrupt (SDM Vol. 2A HLT): not
     // divergent.
