@@ -395,3 +395,38 @@ fn every_non_call_transfer_is_kernel_modelled_or_refused() {
         }
     }
 }
+
+/// Random byte streams, decoded in every mode with and without the KNC/MPX options, never
+/// make `effects` panic, whatever prefixes and operand combinations they produce.
+#[test]
+fn random_instructions_never_panic() {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut bytes = vec![0u8; 1 << 15];
+    for (mode, target) in [
+        (Mode::Bits64, TargetAbi::new(Arch::X86_64, Os::Linux)),
+        (Mode::Bits32, TargetAbi::new(Arch::X86, Os::Linux)),
+        (Mode::Bits16, TargetAbi::new(Arch::X86, Os::None)),
+    ] {
+        for options in [
+            iced_x86::DecoderOptions::NONE,
+            iced_x86::DecoderOptions::KNC | iced_x86::DecoderOptions::MPX,
+        ] {
+            for b in bytes.iter_mut() {
+                *b = next() as u8;
+            }
+            let mut decoder = Decoder::new(mode.bitness(), &bytes, options);
+            let mut n = 0;
+            for instr in &mut decoder {
+                let _ = effects(&instr, mode, &target);
+                n += 1;
+            }
+            assert!(n > 5_000);
+        }
+    }
+}
