@@ -316,3 +316,44 @@ fn segment_loads_that_rebase_memory_are_m3() {
     assert!(!fx64(&[0x8E, 0xD8]).has_memory_class(MemClass::M3));
     assert!(fx_on(Mode::Bits32, LINUX32, &[0x8E, 0xD8]).has_memory_class(MemClass::M3));
 }
+
+/// Every state source contract-rules.md R12 names makes the instruction read hidden state.
+#[test]
+fn r12_state_sources() {
+    let cases: &[(&[u8], State)] = &[
+        (&[0x0F, 0x31], State::TimeStampCounter), // rdtsc
+        (&[0x48, 0x0F, 0xC7, 0xF0], State::RandomNumberGenerator), // rdrand rax
+        (&[0x48, 0x0F, 0xC7, 0xF8], State::RandomNumberGenerator), // rdseed rax
+        (&[0xF3, 0x0F, 0xC7, 0xF8], State::ProcessorId), // rdpid rax
+        (&[0x0F, 0x33], State::PerformanceCounters), // rdpmc
+        (&[0x0F, 0xA2], State::CpuIdentification), // cpuid
+        (&[0x0F, 0x01, 0xD0], State::ExtendedControlRegisters), // xgetbv
+        (&[0x0F, 0x01, 0xEE], State::ProtectionKeyRights), // rdpkru
+        (&[0x0F, 0x32], State::ModelSpecificRegisters), // rdmsr
+        (&[0x0F, 0x20, 0xC0], State::ControlRegisters), // mov rax, cr0
+        (&[0x0F, 0x21, 0xF8], State::DebugRegisters), // mov rax, dr7
+        (&[0x8C, 0xD8], State::SegmentRegisters), // mov eax, ds
+        (&[0xF3, 0x48, 0x0F, 0xAE, 0xC0], State::SegmentBases), // rdfsbase rax
+        (&[0x0F, 0x01, 0x00], State::DescriptorTableRegisters), // sgdt [rax]
+        (&[0x0F, 0x01, 0x08], State::DescriptorTableRegisters), // sidt [rax]
+        (&[0x0F, 0x00, 0xC8], State::DescriptorTableRegisters), // str ax
+        (&[0x0F, 0x00, 0xC0], State::DescriptorTableRegisters), // sldt ax
+        (&[0x0F, 0x01, 0xE0], State::ControlRegisters), // smsw ax
+        (&[0x0F, 0x02, 0xC1], State::SegmentDescriptors), // lar eax, ecx
+        (&[0x0F, 0x03, 0xC1], State::SegmentDescriptors), // lsl eax, ecx
+        (&[0x9C], State::Rflags),                 // pushfq
+        (&[0x0F, 0xAE, 0x18], State::Mxcsr),      // stmxcsr [rax]
+        (&[0xD9, 0x38], State::X87ControlWord),   // fnstcw [rax]
+        (&[0xDF, 0xE0], State::X87StatusWord),    // fnstsw ax
+        (&[0x48, 0x8D, 0x05, 0, 0, 0, 0], State::InstructionPointer), // lea rax, [rip]
+    ];
+    for (bytes, state) in cases {
+        let fx = fx64(bytes);
+        assert!(
+            fx.reads_state.contains(state),
+            "{bytes:02X?}: {:?}",
+            fx.reads_state
+        );
+        assert!(fx.is_impure());
+    }
+}
