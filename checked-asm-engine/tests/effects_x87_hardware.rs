@@ -60,3 +60,44 @@ fn fnstenv_and_fnsave_write_the_control_word() {
         "fnsave reinitialises the control word: {after_save:#x}"
     );
 }
+
+#[test]
+fn mmx_fills_the_tag_word_and_emms_empties_it() {
+    use checked_asm_engine::x86::effects::TagEffect;
+    assert_eq!(fx(&[0x0F, 0xEF, 0xC0]).x87.tags, TagEffect::AllValid); // pxor mm0, mm0
+    assert_eq!(fx(&[0x0F, 0x77]).x87.tags, TagEffect::AllEmpty); // emms
+
+    let mut saved: u16 = 0;
+    let mut after_mmx = [0u8; 28];
+    let mut after_emms = [0u8; 28];
+    unsafe {
+        asm!(
+            "fnstcw [{saved}]",
+            "fninit",
+            "fld1", // TOP = 7, so that the MMX reset to TOP = 0 is visible
+            "pxor mm0, mm0",
+            "fnstenv [{a}]",
+            "emms",
+            "fnstenv [{b}]",
+            "fninit",
+            "fldcw [{saved}]",
+            saved = in(reg) &mut saved,
+            a = in(reg) after_mmx.as_mut_ptr(),
+            b = in(reg) after_emms.as_mut_ptr(),
+            out("mm0") _,
+            options(nostack),
+        );
+    }
+    let word = |env: &[u8; 28], at: usize| u16::from_le_bytes([env[at], env[at + 1]]);
+    let top = |env: &[u8; 28]| (word(env, 4) >> 11) & 7;
+    // 32-bit protected-mode environment: FCW at 0, FSW at 4, FTW at 8 (SDM Vol. 1 Figure 8-9).
+    // FNSTENV stores the full tag word (00 valid, 01 zero, 10 special, 11 empty): after an
+    // MMX instruction no register is empty.
+    let tags = word(&after_mmx, 8);
+    assert!(
+        (0..8).all(|i| (tags >> (2 * i)) & 3 != 3),
+        "no tag empty after MMX: {tags:#06x}"
+    );
+    assert_eq!(top(&after_mmx), 0, "TOP reset to 0 by an MMX instruction");
+    assert_eq!(word(&after_emms, 8), 0xFFFF, "all tags empty after emms");
+}

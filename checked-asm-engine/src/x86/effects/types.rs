@@ -156,7 +156,8 @@ pub enum TagEffect {
     Unchanged,
     /// Tags follow TOP moves / st writes (ordinary x87 arithmetic, `ffree`).
     Updated,
-    /// All tags valid: every MMX instruction except `emms`/`femms` (SDM Vol. 1 §9.5.1,
+    /// All tags valid (no register empty; FNSTENV's full tag word shows valid/zero/special
+    /// per content): every MMX instruction except `emms`/`femms` (SDM Vol. 1 §9.5.1,
     /// Table 9-2). The x87 stack is "full" until `emms`.
     AllValid,
     /// All tags empty: `emms`, `femms`, `fninit`, `fnsave` (SDM Vol. 1 §8.1.7).
