@@ -2,8 +2,8 @@
 //! are decoded from their encodings (shown in comments, Intel syntax).
 
 use checked_asm_engine::x86::effects::{
-    Access, Arch, Effects, Flags, Flow, KernelNote, Location, MemAccess, MemClass, Mode, Os,
-    SideEffect, State, TagEffect, TargetAbi, TopEffect, UnknownKind, effects,
+    Access, Arch, Effects, Flags, Flow, KernelNote, MemClass, Mode, Os, SideEffect, State,
+    TargetAbi, UnknownKind, effects,
 };
 use iced_x86::{Decoder, DecoderOptions, Register};
 
@@ -71,47 +71,9 @@ fn cpuid_writes_eax_ebx_ecx_edx_and_reads_eax() {
 }
 
 #[test]
-fn mfence_is_m2_and_sfence_m2_but_lfence_m4() {
-    let m = fx64(&[0x0F, 0xAE, 0xF0]);
-    assert!(m.has_memory_class(MemClass::M2) && !m.has_memory_class(MemClass::M1));
-    assert!(fx64(&[0x0F, 0xAE, 0xF8]).has_memory_class(MemClass::M2));
-    let l = fx64(&[0x0F, 0xAE, 0xE8]);
-    assert!(l.has_memory_class(MemClass::M4) && !l.has_memory_class(MemClass::M2));
-}
-
-#[test]
-fn lgdt_is_an_m1_read_only() {
-    // lgdt [rax]
-    let fx = fx64(&[0x0F, 0x01, 0x10]);
-    assert!(fx.has_memory_class(MemClass::M1));
-    assert!(
-        fx.memory
-            .iter()
-            .all(|m| m.class == MemClass::M1 && !m.access.may_write()),
-        "{:?}",
-        fx.memory
-    );
-    assert!(
-        fx.memory
-            .iter()
-            .any(|m| matches!(m.location, Location::Operand(a) if a.base == Register::RAX))
-    );
-    assert!(fx.writes_state.contains(&State::DescriptorTableRegisters));
-}
-
-#[test]
-fn ltr_writes_the_gdt_busy_bit() {
-    // ltr ax
-    let fx = fx64(&[0x0F, 0x00, 0xD8]);
-    assert!(fx.memory.iter().any(|m| m.class == MemClass::M1
-        && m.access == MemAccess::Write
-        && m.location == Location::DescriptorTable));
-}
-
-#[test]
 fn pushfq_pushes_the_flags_it_reads() {
     let fx = fx64(&[0x9C]);
-    assert_eq!(fx.stack.delta, -8);
+    assert_eq!(fx.stack.delta, Some(-8));
     assert!(fx.stack.writes && !fx.stack.reads);
     assert!(
         fx.flags
@@ -124,19 +86,6 @@ fn pushfq_pushes_the_flags_it_reads() {
         "the push is a stack effect, not M1: {:?}",
         fx.memory
     );
-}
-
-#[test]
-fn popfq_writes_every_flag_and_is_m4() {
-    let fx = fx64(&[0x9D]);
-    assert_eq!(fx.stack.delta, 8);
-    assert!(fx.stack.reads);
-    assert!(
-        fx.flags
-            .modified()
-            .contains(Flags::STATUS | Flags::DF | Flags::IF | Flags::AC | Flags::TF)
-    );
-    assert!(fx.has_memory_class(MemClass::M4));
 }
 
 #[test]
@@ -179,7 +128,18 @@ fn mxcsr_exception_flags() {
             .mxcsr
             .sets_exception_flags
     );
-    // cmpsd (string) is not the SSE compare.
+    // cvttsd2si rax, [rax]: no vector register operand, still a conversion.
+    assert!(
+        fx64(&[0xF2, 0x48, 0x0F, 0x2C, 0x00])
+            .mxcsr
+            .sets_exception_flags
+    );
+    // cmpsd (string) is not the SSE compare; cmpsd xmm0, xmm1, 0 is.
+    assert!(
+        fx64(&[0xF2, 0x0F, 0xC2, 0xC1, 0x00])
+            .mxcsr
+            .sets_exception_flags
+    );
     assert!(!fx64(&[0xA7]).mxcsr.sets_exception_flags);
 }
 
@@ -364,12 +324,12 @@ fn branches_calls_returns() {
     // call rel32
     let c = fx64(&[0xE8, 0, 0, 0, 0]);
     assert!(matches!(c.flow, Flow::Call { .. }));
-    assert_eq!(c.stack.delta, -8);
+    assert_eq!(c.stack.delta, Some(-8));
     assert!(c.stack.writes && c.has_memory_class(MemClass::M5));
     // ret
     let r = fx64(&[0xC3]);
     assert!(r.flow.is_divergent() && r.stack.reads);
-    assert_eq!(r.stack.delta, 8);
+    assert_eq!(r.stack.delta, Some(8));
     // jmp rax: indirect, divergent unless the analysis resolves it
     assert!(fx64(&[0xFF, 0xE0]).flow.is_divergent());
     // jz rel8: conditional
@@ -386,167 +346,6 @@ fn branches_calls_returns() {
     assert!(j.flags.read.contains(Flags::ZF));
     // iretq
     assert!(fx64(&[0x48, 0xCF]).flow.is_divergent());
-}
-
-#[test]
-fn mmx_fills_the_x87_stack_until_emms() {
-    // movq mm0, mm1
-    let m = fx64(&[0x0F, 0x6F, 0xC1]);
-    assert_eq!(m.x87.tags, TagEffect::AllValid);
-    assert_eq!(m.x87.top, TopEffect::Reset);
-    let e = fx64(&[0x0F, 0x77]);
-    assert_eq!(e.x87.tags, TagEffect::AllEmpty);
-}
-
-#[test]
-fn x87_environment() {
-    let init = fx64(&[0xDB, 0xE3]); // fninit
-    assert!(init.x87.control_word_written && init.x87.status_word_written);
-    assert_eq!(
-        (init.x87.top, init.x87.tags),
-        (TopEffect::Reset, TagEffect::AllEmpty)
-    );
-    assert!(fx64(&[0xD9, 0x28]).x87.control_word_written); // fldcw [rax]
-    let stcw = fx64(&[0xD9, 0x38]); // fnstcw [rax]
-    assert!(stcw.x87.control_word_read && !stcw.x87.control_word_written);
-    assert!(stcw.reads_state.contains(&State::X87ControlWord));
-    assert!(
-        fx64(&[0xD9, 0x30]).x87.control_word_written,
-        "fnstenv masks all exceptions"
-    );
-    let fld1 = fx64(&[0xD9, 0xE8]);
-    assert_eq!(
-        fld1.x87.top,
-        TopEffect::Moves {
-            increment: -1,
-            conditional: false
-        }
-    );
-    assert!(
-        fld1.may_write(Register::ST0, Mode::Bits64) && fld1.may_write(Register::ST7, Mode::Bits64)
-    );
-    assert!(fx64(&[0xD8, 0xC1]).x87.sets_exception_flags); // fadd st, st(1)
-    assert!(!fx64(&[0xDD, 0xC1]).x87.sets_exception_flags); // ffree st(1)
-    let inc = fx64(&[0xD9, 0xF7]); // fincstp
-    assert_eq!(inc.x87.tags, TagEffect::Unchanged);
-    assert_eq!(
-        inc.x87.top,
-        TopEffect::Moves {
-            increment: 1,
-            conditional: false
-        }
-    );
-    // fnstsw ax: a partial write of rax
-    let sw = fx64(&[0xDF, 0xE0]);
-    assert!(
-        sw.regs
-            .iter()
-            .any(|r| r.reg == Register::AX && r.access == Access::PartialWrite)
-    );
-    assert!(sw.reads_state.contains(&State::X87StatusWord));
-}
-
-#[test]
-fn xsave_family_lists_component_registers() {
-    let rst = fx64(&[0x0F, 0xAE, 0x28]); // xrstor [rax]
-    for r in [
-        Register::ZMM0,
-        Register::ZMM31,
-        Register::K7,
-        Register::ST0,
-        Register::MM3,
-        Register::TMM7,
-    ] {
-        assert!(rst.may_write(r, Mode::Bits64), "{r:?}");
-    }
-    assert!(rst.mxcsr.written && rst.x87.control_word_written);
-    assert!(rst.has_memory_class(MemClass::M3), "XRSTOR may load PKRU");
-    let sv = fx64(&[0x0F, 0xAE, 0x20]); // xsave [rax]
-    assert!(
-        sv.may_read(Register::ZMM17, Mode::Bits64) && !sv.may_write(Register::ZMM17, Mode::Bits64)
-    );
-    assert!(sv.mxcsr.read);
-    let fxr = fx64(&[0x48, 0x0F, 0xAE, 0x08]); // fxrstor64 [rax]
-    assert!(
-        fxr.may_write(Register::XMM15, Mode::Bits64)
-            && !fxr.may_write(Register::XMM16, Mode::Bits64)
-    );
-    assert!(
-        fxr.regs
-            .iter()
-            .any(|r| r.reg == Register::XMM0 && r.access == Access::PartialWrite)
-    );
-    assert!(fxr.mxcsr.written && !fxr.has_memory_class(MemClass::M3));
-}
-
-#[test]
-fn system_memory_classes() {
-    let m3 = |b: &[u8]| fx64(b).has_memory_class(MemClass::M3);
-    assert!(m3(&[0x0F, 0x22, 0xD8])); // mov cr3, rax
-    assert!(m3(&[0x0F, 0x22, 0xC0])); // mov cr0, rax
-    assert!(m3(&[0x0F, 0x01, 0x38])); // invlpg [rax]
-    assert!(m3(&[0x0F, 0x09])); // wbinvd
-    assert!(m3(&[0x0F, 0x30])); // wrmsr
-    assert!(m3(&[0x0F, 0x01, 0xEF])); // wrpkru
-    assert!(m3(&[0x0F, 0x01, 0xCB])); // stac
-    assert!(m3(&[0x0F, 0x01, 0xF8])); // swapgs
-    assert!(m3(&[0xF3, 0x48, 0x0F, 0xAE, 0xD0])); // wrfsbase rax
-    let cr8 = fx64(&[0x44, 0x0F, 0x22, 0xC0]); // mov cr8, rax
-    assert!(cr8.has_memory_class(MemClass::M4) && !cr8.has_memory_class(MemClass::M3));
-    assert_eq!(
-        fx64(&[0x0F, 0x22, 0xD8]).flags.undefined,
-        Flags::STATUS,
-        "MOV to CR: flags undefined (R10u)"
-    );
-    let cli = fx64(&[0xFA]);
-    assert!(cli.has_memory_class(MemClass::M4) && cli.flags.cleared == Flags::IF);
-    let io = fx64(&[0xEC]); // in al, dx
-    assert!(io.has_memory_class(MemClass::M4) && io.side_effects.contains(&SideEffect::PortIo));
-    // lock add [rax], 1 ; xchg [rax], rbx ; xchg rbx, rbx
-    assert!(fx64(&[0xF0, 0x48, 0x83, 0x00, 0x01]).has_memory_class(MemClass::M2));
-    assert!(fx64(&[0x48, 0x87, 0x18]).has_memory_class(MemClass::M2));
-    assert!(fx64(&[0x48, 0x87, 0xDB]).memory.is_empty());
-    assert!(fx64(&[0x0F, 0xAE, 0x38]).has_memory_class(MemClass::M1)); // clflush [rax]
-    // mov rax, cr0 reads hidden state; mov ds, ax loads a descriptor
-    assert!(
-        fx64(&[0x0F, 0x20, 0xC0])
-            .reads_state
-            .contains(&State::ControlRegisters)
-    );
-    assert!(
-        fx64(&[0x8E, 0xD8])
-            .memory
-            .iter()
-            .any(|m| m.location == Location::DescriptorTable)
-    );
-}
-
-#[test]
-fn purity_sources() {
-    assert!(
-        fx64(&[0x0F, 0x31])
-            .reads_state
-            .contains(&State::TimeStampCounter)
-    ); // rdtsc
-    assert!(
-        fx64(&[0x48, 0x0F, 0xC7, 0xF0])
-            .reads_state
-            .contains(&State::RandomNumberGenerator)
-    ); // rdrand rax
-    // lea rax, [rip]
-    assert!(
-        fx64(&[0x48, 0x8D, 0x05, 0, 0, 0, 0])
-            .reads_state
-            .contains(&State::InstructionPointer)
-    );
-    // lea rax, [rbx]
-    let lea = fx64(&[0x48, 0x8D, 0x03]);
-    assert!(lea.reads_state.is_empty() && lea.memory.is_empty() && !lea.is_impure());
-    assert!(
-        fx64(&[0x8C, 0xD8])
-            .reads_state
-            .contains(&State::SegmentRegisters)
-    ); // mov eax, ds
 }
 
 #[test]
@@ -590,4 +389,38 @@ fn write_extent_follows_the_architecture() {
         acc(Mode::Bits64, &[0xC5, 0xF0, 0x58, 0xC2], Register::ZMM0),
         Some(Access::Write)
     );
+}
+
+#[test]
+fn direction_flag_and_display() {
+    assert_eq!(fx64(&[0xFD]).flags.set, Flags::DF); // std
+    assert_eq!(fx64(&[0xFC]).flags.cleared, Flags::DF); // cld
+    let text = fx64(&[0x0F, 0x05]).to_string();
+    assert!(
+        text.contains("writes rax rcx r11") && text.contains("M5"),
+        "{text}"
+    );
+    assert_eq!(fx64(&[0x90]).to_string(), "no effect");
+}
+
+#[test]
+fn only_kernel_transfers_depend_on_the_target() {
+    use checked_asm_engine::x86::effects::is_kernel_transfer;
+    for bytes in [
+        &[0x0F, 0x05][..],
+        &[0xCD, 0x80],
+        &[0xCC],
+        &[0x0F, 0x01, 0xC1],
+    ] {
+        assert!(
+            is_kernel_transfer(&decode(Mode::Bits64, bytes)),
+            "{bytes:02X?}"
+        );
+    }
+    for bytes in [&[0x0F, 0xA2][..], &[0xE8, 0, 0, 0, 0], &[0x0F, 0x0B]] {
+        let i = decode(Mode::Bits64, bytes);
+        assert!(!is_kernel_transfer(&i));
+        let mac = effects(&i, Mode::Bits64, &TargetAbi::new(Arch::X86_64, Os::MacOs)).unwrap();
+        assert_eq!(mac, fx64(bytes));
+    }
 }

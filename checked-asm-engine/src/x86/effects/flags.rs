@@ -53,7 +53,7 @@ impl Flags {
     pub const SYSTEM: Flags = Flags(Self::ALL.0 & !Self::STATUS.0 & !Self::DF.0);
 
     /// Converts iced's `RflagsBits` (not architectural positions) to [`Flags`]. UIF and
-    /// C0–C3 are dropped; see [`uif_from_iced`] and [`x87_cc_from_iced`].
+    /// C0–C3 are dropped (they go to `X87Effects::condition_codes`, UIF to `State::Interrupts`).
     pub fn from_iced(bits: u32) -> Flags {
         const MAP: [(u32, Flags); 9] = [
             (RflagsBits::OF, Flags::OF),

@@ -33,7 +33,11 @@ pub(super) fn translate(instr: &Instruction, mode: Mode) -> Effects {
                 location: Location::Operand(address(mem)),
                 why: "memory operand",
             });
-        } else if instr.is_stack_instruction() && is_stack_pointer(mem.base()) {
+        } else if instr.is_stack_instruction()
+            && (is_stack_pointer(mem.base()) || is_frame_pointer(mem.base()))
+        {
+            // push/pop/call/ret/enter address the stack through rsp; `leave` and `enter`'s
+            // frame copies through rbp (SS-relative): both are the stack, not M1.
             fx.stack.reads |= access.may_read();
             fx.stack.writes |= access.may_write();
         } else {
@@ -67,7 +71,30 @@ pub(super) fn translate(instr: &Instruction, mode: Mode) -> Effects {
         push_unique(&mut fx.writes_state, State::Interrupts);
     }
 
-    fx.stack.delta = instr.stack_pointer_increment();
+    // iced's increment is relative to the old rsp; when rsp is also *assigned* from
+    // something else (`leave`: rsp := rbp; `pop rsp`; `lss`; `iret`) the change is unknown.
+    let assigned = info
+        .used_registers()
+        .iter()
+        .any(|u| is_stack_pointer(u.register()) && u.access() == OpAccess::Write);
+    let explicit = !instr.is_stack_instruction()
+        && info.used_registers().iter().any(|u| {
+            is_stack_pointer(u.register().full_register())
+                && matches!(
+                    u.access(),
+                    OpAccess::Write
+                        | OpAccess::CondWrite
+                        | OpAccess::ReadWrite
+                        | OpAccess::ReadCondWrite
+                )
+        });
+    fx.stack.delta = if explicit {
+        explicit_rsp_adjustment(instr, mode)
+    } else if assigned {
+        None
+    } else {
+        Some(instr.stack_pointer_increment())
+    };
 
     let fpu = instr.fpu_stack_increment_info();
     if fpu.increment() != 0 {
@@ -125,6 +152,41 @@ fn address(mem: &UsedMemory) -> Address {
 
 fn is_stack_pointer(reg: Register) -> bool {
     matches!(reg, Register::RSP | Register::ESP | Register::SP)
+}
+
+/// `add rsp, imm`, `sub rsp, imm`, `lea rsp, [rsp + disp]`: a known adjustment.
+fn explicit_rsp_adjustment(instr: &Instruction, mode: Mode) -> Option<i32> {
+    use iced_x86::Mnemonic;
+    let sp = instr.op0_register();
+    if !is_stack_pointer(sp) || super::regs::container(sp, mode) != sp {
+        return None;
+    }
+    let imm = || match instr.op1_kind() {
+        OpKind::Immediate8to64 | OpKind::Immediate32to64 => Some(instr.immediate(1) as i64),
+        OpKind::Immediate8to32 | OpKind::Immediate32 => {
+            Some(instr.immediate(1) as u32 as i32 as i64)
+        }
+        _ => None,
+    };
+    let delta = match instr.mnemonic() {
+        Mnemonic::Add => imm()?,
+        Mnemonic::Sub => imm()?.checked_neg()?,
+        Mnemonic::Lea
+            if instr.memory_base() == instr.op0_register()
+                && instr.memory_index() == Register::None =>
+        {
+            match mode {
+                Mode::Bits64 => instr.memory_displacement64() as i64,
+                Mode::Bits16 | Mode::Bits32 => instr.memory_displacement64() as u32 as i32 as i64,
+            }
+        }
+        _ => return None,
+    };
+    i32::try_from(delta).ok()
+}
+
+fn is_frame_pointer(reg: Register) -> bool {
+    matches!(reg, Register::RBP | Register::EBP | Register::BP)
 }
 
 /// Whether `mem` is the instruction's explicit `[..]` operand rather than an implicit one.

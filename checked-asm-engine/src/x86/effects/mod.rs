@@ -13,17 +13,53 @@
 //! Soundness first (contract-rules.md §3, R21): when the model does not know what an
 //! instruction does it returns [`Unknown`], never "no effect". Instructions that are
 //! modelled conservatively rather than precisely carry a documented [`Category`].
+//!
+//! # Reading an [`Effects`] (for the analysis)
+//!
+//! - **Registers** are iced's names with our [`Access`]. Compare registers through
+//!   [`container`] (`al`, `ax`, `eax`, `rax` share `rax` in 64-bit mode; `xmm0`/`ymm0`/`zmm0`
+//!   share `zmm0`); [`Access::PartialWrite`] keeps the rest of the container, so a value
+//!   saved in the container survives in those bits. The x87/MMX file is one unit for
+//!   clobbers (rustc lowers any st/mm clobber to all eight): MMX instructions report mm
+//!   writes plus [`TagEffect::AllValid`]/[`TopEffect::Reset`], x87 pushes and pops report
+//!   st0–st7 as read-written (renamed). Stack-pointer, segment, CR/DR registers appear too.
+//! - **Flags** ([`Flags`]) use architectural bit positions; x87 C0–C3 are in
+//!   [`X87Effects::condition_codes`]. `preserves_flags` (R10) concerns
+//!   `flags.modified() & Flags::STATUS`, `x87.sets_exception_flags`, x87 TOP/C0–C3 changes
+//!   and `mxcsr.sets_exception_flags`/`mxcsr.written`.
+//! - **Memory** ([`MemEffect`]) carries its class. Explicit operands based on rsp are M1 as
+//!   decoded; the analysis discounts the block's own scratch stack (§2 "not counted").
+//!   Implicit push/pop/call/ret/enter/leave traffic is in [`StackEffect`], not in `memory`.
+//!   Every `call` carries an M5 effect: drop it when the target is a local label, and add
+//!   [`CallModel::callee_effects`] otherwise.
+//! - **Stack**: [`StackEffect::delta`] is `None` when rsp is assigned from something other
+//!   than itself plus a constant (`leave`, `pop rsp`, `mov rsp, rax`, `and rsp, -16`).
+//! - **Flow**: [`Flow::is_divergent`] for `ret`/`iret`/`sysret`/`ud2`/indirect or far `jmp`
+//!   (the analysis may resolve an indirect `jmp` through a locally computed label address);
+//!   `hlt` ([`Flow::Halt`]) and kernel transfers ([`Flow::KernelTransfer`]) return.
+//! - **Purity** (R12): [`Effects::reads_state`] (outputs may depend on it),
+//!   [`Effects::writes_state`] and [`Effects::side_effects`]; [`Effects::is_impure`] sums up.
+//! - **Kernel transfers** replace iced's effect entirely; [`UnknownKind::KernelAbi`] is R21,
+//!   [`UnknownKind::NotUserAbi`] (Linux `sysenter`) is an error of its own;
+//!   [`Effects::kernel_note`] carries the `int 0x80`-from-64-bit warning. Verdicts differ by
+//!   target: call [`effects`] once per `(arch, target_os)` the block is checked for.
 
+mod display;
 mod flags;
 mod iced;
+mod memory;
 mod regs;
 pub mod tables;
+mod target;
 mod types;
 
 pub use flags::{FlagEffects, Flags};
 pub use regs::{Access, RegAccess, container};
-pub use tables::calls::{CallModel, ClobberAbi, call_model, clobber_abi};
-pub use tables::kernel::{KernelAbi, KernelNote};
+pub use tables::calls::{
+    CallModel, CallRequirements, ClobberAbi, call_model, clobber_abi, clobber_abi_names,
+    default_call_model,
+};
+pub use tables::kernel::{KernelAbi, KernelNote, is_kernel_transfer};
 pub use types::*;
 
 use iced_x86::Instruction;

@@ -53,7 +53,7 @@ impl Access {
     pub fn always_reads(self) -> bool {
         matches!(
             self,
-            Access::Read | Access::ReadWrite | Access::ReadPartialWrite
+            Access::Read | Access::ReadWrite | Access::ReadPartialWrite | Access::ReadCondWrite
         )
     }
 
@@ -152,6 +152,9 @@ impl RegAccess {
     /// From iced's `OpAccess`, deciding full vs partial writes by the container.
     /// `None` for `OpAccess::None`/`NoMemAccess`.
     pub fn from_iced(reg: Register, access: OpAccess, mode: Mode) -> Option<Self> {
+        if reg == Register::None {
+            return None;
+        }
         let full = container(reg, mode) == reg;
         let access = match access {
             OpAccess::None | OpAccess::NoMemAccess => return None,

@@ -1,94 +1,10 @@
 //! The plain data of the effect model. Everything here can be built by hand in a test.
 
 use super::flags::FlagEffects;
+pub use super::memory::*;
 use super::regs::RegAccess;
-use iced_x86::{Code, CodeSize, MemorySize, Register};
-
-/// Processor mode the template is assembled for.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Mode {
-    Bits16,
-    Bits32,
-    Bits64,
-}
-
-impl Mode {
-    pub fn bitness(self) -> u32 {
-        match self {
-            Mode::Bits16 => 16,
-            Mode::Bits32 => 32,
-            Mode::Bits64 => 64,
-        }
-    }
-
-    pub fn code_size(self) -> CodeSize {
-        match self {
-            Mode::Bits16 => CodeSize::Code16,
-            Mode::Bits32 => CodeSize::Code32,
-            Mode::Bits64 => CodeSize::Code64,
-        }
-    }
-
-    /// Bytes pushed by `call`/`push` of the natural stack width.
-    pub fn stack_width(self) -> i32 {
-        match self {
-            Mode::Bits16 => 2,
-            Mode::Bits32 => 4,
-            Mode::Bits64 => 8,
-        }
-    }
-
-    /// The stack pointer as named in this mode.
-    pub fn stack_pointer(self) -> Register {
-        match self {
-            Mode::Bits16 => Register::SP,
-            Mode::Bits32 => Register::ESP,
-            Mode::Bits64 => Register::RSP,
-        }
-    }
-}
-
-/// `target_arch` as rustc spells it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Arch {
-    X86,
-    X86_64,
-}
-
-/// `target_os` as rustc spells it (the ones whose ABI we know or must refuse).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Os {
-    Linux,
-    Android,
-    FreeBSD,
-    Windows,
-    Uefi,
-    MacOs,
-    OpenBsd,
-    NetBsd,
-    /// `target_os = "none"` (bare metal, kernels).
-    None,
-    Other,
-}
-
-/// The target whose ABIs (kernel transfers, calls) apply.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct TargetAbi {
-    pub arch: Arch,
-    pub os: Os,
-}
-
-impl TargetAbi {
-    pub const fn new(arch: Arch, os: Os) -> Self {
-        Self { arch, os }
-    }
-
-    /// rustc's `is_like_windows`: Windows and UEFI targets use the Win64 convention for
-    /// `extern "C"` (contract-rules.md §1, "Targets").
-    pub fn is_like_windows(&self) -> bool {
-        matches!(self.os, Os::Windows | Os::Uefi)
-    }
-}
+pub use super::target::*;
+use iced_x86::{Code, Register};
 
 /// Everything one instruction does, as far as the contract checks are concerned.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -240,7 +156,8 @@ pub enum TagEffect {
     Unchanged,
     /// Tags follow TOP moves / st writes (ordinary x87 arithmetic, `ffree`).
     Updated,
-    /// All tags valid: every MMX instruction except `emms`/`femms` (SDM Vol. 1 §9.5.1,
+    /// All tags valid (no register empty; FNSTENV's full tag word shows valid/zero/special
+    /// per content): every MMX instruction except `emms`/`femms` (SDM Vol. 1 §9.5.1,
     /// Table 9-2). The x87 stack is "full" until `emms`.
     AllValid,
     /// All tags empty: `emms`, `femms`, `fninit`, `fnsave` (SDM Vol. 1 §8.1.7).
@@ -249,112 +166,33 @@ pub enum TagEffect {
     Loaded,
 }
 
-/// Memory classes of contract-rules.md §2.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MemClass {
-    /// Memory accesses: explicit and implicit operands, cache-line flushes, descriptor-table
-    /// reads, `ltr`'s busy-bit write. Violates `nomem`; writes violate `readonly`.
-    M1,
-    /// Inter-thread ordering: `mfence`, `sfence`, `lock`, `xchg` with memory.
-    M2,
-    /// Changes what memory means or who may access it (translation, caches, FS/GS base,
-    /// MSRs, PKRU, SMAP).
-    M3,
-    /// Compiler-barrier intent: `cli`, `sti`, `popf`, `mov cr8`, `lfence`, port I/O.
-    M4,
-    /// Opaque transfers (calls, kernel transfers): the memory effect is the user's claim.
-    M5,
-}
-
-/// How memory is accessed.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum MemAccess {
-    /// No data access: an ordering or meaning effect (M2–M5 without an operand).
-    None,
-    Read,
-    CondRead,
-    Write,
-    CondWrite,
-    ReadWrite,
-    ReadCondWrite,
-}
-
-impl MemAccess {
-    pub fn may_read(self) -> bool {
-        matches!(
-            self,
-            MemAccess::Read | MemAccess::CondRead | MemAccess::ReadWrite | MemAccess::ReadCondWrite
-        )
-    }
-
-    pub fn may_write(self) -> bool {
-        matches!(
-            self,
-            MemAccess::Write
-                | MemAccess::CondWrite
-                | MemAccess::ReadWrite
-                | MemAccess::ReadCondWrite
-        )
-    }
-}
-
-/// An address as iced reports it (`UsedMemory`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Address {
-    /// Effective segment, `Register::None` where ignored (64-bit mode ES/DS/SS/CS).
-    pub segment: Register,
-    pub base: Register,
-    pub index: Register,
-    pub scale: u32,
-    pub displacement: i64,
-    pub size: MemorySize,
-    /// `true` for VSIB (gather/scatter): `index` is a vector register.
-    pub vsib: bool,
-}
-
-/// Where a memory effect happens.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Location {
-    /// The instruction's explicit memory operand.
-    Operand(Address),
-    /// An implicit operand: string instructions (`[rdi]`, `[rsi]`), `xlat`, `maskmovq`,
-    /// `monitor`, `enqcmd`, …
-    Implicit(Address),
-    /// A GDT/LDT/IDT entry or the TSS (descriptor loads of `lgdt`, `ltr`, far transfers,
-    /// `iret`, segment loads; the busy-bit write of `ltr`).
-    DescriptorTable,
-    /// Memory the instruction touches at an address iced does not report (e.g. a
-    /// privileged instruction's control structures, an enclave page).
-    Unspecified,
-    /// No location: an ordering/meaning effect or an opaque transfer.
-    Nowhere,
-}
-
-/// One memory effect.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct MemEffect {
-    pub class: MemClass,
-    pub access: MemAccess,
-    pub location: Location,
-    /// Why, in words a diagnostic can quote.
-    pub why: &'static str,
-}
-
 /// Implicit use of the stack.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct StackEffect {
     /// Change of rsp/esp/sp in bytes (iced `stack_pointer_increment`): push −8, pop +8,
-    /// `call` −8, `ret 16` +24. Explicit writes of rsp (`mov rsp, rax`) are register writes.
-    pub delta: i32,
+    /// `call` −8, `ret 16` +24; `Some(0)` when rsp is untouched. `None` when rsp is
+    /// assigned a value that is not the old rsp plus a constant (`leave`, `pop rsp`,
+    /// `mov rsp, rax`, `lss`, `iret`): the analysis reads it from the register writes.
+    pub delta: Option<i32>,
     /// Reads memory at or above the new rsp (pop, ret, leave…).
     pub reads: bool,
     /// Writes memory below the old rsp (push, call, enter…).
     pub writes: bool,
 }
 
+impl Default for StackEffect {
+    fn default() -> Self {
+        StackEffect {
+            delta: Some(0),
+            reads: false,
+            writes: false,
+        }
+    }
+}
+
 impl StackEffect {
     pub fn uses_stack(&self) -> bool {
-        self.delta != 0 || self.reads || self.writes
+        self.delta != Some(0) || self.reads || self.writes
     }
 }
 
@@ -388,9 +226,6 @@ pub enum Flow {
     Halt,
     /// Raises #UD or another fault and does not resume: `ud0`, `ud1`, `ud2`.
     Exception,
-    /// Leaves for another context without returning here in any way the model can follow
-    /// (`vmlaunch`, `vmresume`, `vmrun`, `enclu[EENTER]`…): divergent.
-    Leaves,
 }
 
 impl Flow {
@@ -398,7 +233,7 @@ impl Flow {
     /// analysis may still resolve an indirect `jmp` through a locally computed label.
     pub fn is_divergent(&self) -> bool {
         match self {
-            Flow::Return | Flow::Exception | Flow::Leaves => true,
+            Flow::Return | Flow::Exception => true,
             Flow::Branch {
                 target,
                 conditional,
@@ -492,6 +327,10 @@ pub enum Category {
     /// "SIMD instruction not listed in the MXCSR table: assumed to set MXCSR exception
     /// flags."
     UnlistedSimd,
+    /// "Knights Corner (MVEX) vector instruction: register and memory effects as iced
+    /// reports them; assumed to set MXCSR exception flags unless the mnemonic is listed."
+    /// LLVM cannot assemble these; they are modelled so that no decodable Code is refused.
+    KnightsCorner,
     /// "Obsolete or vendor-specific instruction (Cyrix, VIA/Centaur, `loadall`, `umov`,
     /// IA-64 `jmpe`): register and memory effects as iced reports them, M3, impure."
     Legacy,
@@ -510,6 +349,10 @@ impl Category {
             }
             Category::UnlistedSimd => {
                 "SIMD instruction absent from the MXCSR table: assumed to set MXCSR exception flags"
+            }
+            Category::KnightsCorner => {
+                "Knights Corner (MVEX) vector instruction: effects as iced-x86 reports them, MXCSR \
+                 exception flags assumed set unless listed"
             }
             Category::Legacy => {
                 "obsolete or vendor-specific instruction: register and memory effects as \

@@ -11,6 +11,13 @@
 //! allocate 32 bytes of shadow space"); alignment: System V AMD64 psABI §3.2.2 and Microsoft
 //! x64 ABI (16 bytes at the call), i386 psABI (16 bytes on Linux since GCC 4.5; 4 bytes on
 //! Windows x86). Call requirements: contract-rules.md §2 "Calls".
+//!
+//! Checked on rustc 1.95.0 (x86_64-unknown-linux-gnu): `clobber_abi("vectorcall")` is
+//! rejected with "the following ABIs are supported on this target: `C`, `system`,
+//! `efiapi`, `win64`, `sysv64`", and the LLVM IR constraint strings of
+//! `clobber_abi("sysv64")`/`("win64")` list exactly the SysV/Win64 sets below (mm0–mm7
+//! lowered onto st0–st7, plus `~{dirflag},~{fpsr},~{flags},~{memory}`). The 32-bit set is
+//! taken from the source only (no i686 target installed here).
 
 use crate::x86::effects::flags::FlagEffects;
 use crate::x86::effects::regs::{Access, RegAccess};

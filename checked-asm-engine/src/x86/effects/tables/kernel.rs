@@ -102,12 +102,34 @@ pub static TABLE: &[KernelRow] = &[
     },
 ];
 
+/// Whether `instr` is a kernel transfer, i.e. whether its effects depend on the target
+/// (the analysis then calls `effects` once per `(arch, target_os)` and emits the verdicts
+/// under `#[cfg]`).
+pub fn is_kernel_transfer(instr: &Instruction) -> bool {
+    matches!(
+        instr.mnemonic(),
+        Mnemonic::Int3
+            | Mnemonic::Int1
+            | Mnemonic::Int
+            | Mnemonic::Into
+            | Mnemonic::Syscall
+            | Mnemonic::Sysenter
+            | Mnemonic::Vmcall
+            | Mnemonic::Vmmcall
+            | Mnemonic::Vmgexit
+            | Mnemonic::Tdcall
+    )
+}
+
 /// The kernel-transfer model for `instr`, `None` when it is not a kernel transfer.
 pub fn transfer(
     instr: &Instruction,
     mode: Mode,
     target: &TargetAbi,
 ) -> Option<Result<KernelAbi, Unknown>> {
+    if !is_kernel_transfer(instr) {
+        return None;
+    }
     let code = instr.code();
     let unknown = |reason| {
         Some(Err(Unknown {
@@ -120,6 +142,8 @@ pub fn transfer(
         Mnemonic::Int3 | Mnemonic::Int1 => return Some(Ok(KernelAbi::Breakpoint)),
         Mnemonic::Syscall => KernelInstruction::Syscall,
         Mnemonic::Sysenter => KernelInstruction::Sysenter,
+        // `int 3` (CD 03) reaches the same user-accessible breakpoint gate as `int3`.
+        Mnemonic::Int if instr.immediate8() == 3 => return Some(Ok(KernelAbi::Breakpoint)),
         Mnemonic::Int => KernelInstruction::Int(instr.immediate8()),
         Mnemonic::Into => {
             return unknown("`into` raises #OF to the kernel; no OS ABI for it is modelled");

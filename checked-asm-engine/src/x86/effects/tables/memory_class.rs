@@ -85,6 +85,39 @@ pub static RULES: &[ClassRule] = &[
         Location::DescriptorTable,
         "loads a segment descriptor",
     ),
+    // Memory iced-x86 does not report (checked against its `InstructionInfo`):
+    // CLZERO zeroes the 64-byte line at [rax] (AMD APM Vol. 3 CLZERO); INCSSP reads the
+    // shadow stack, SAVEPREVSSP and SETSSBSY write shadow-stack tokens (SDM Vol. 1 §18.2,
+    // Vol. 2 INCSSP/SAVEPREVSSP/SETSSBSY); SENDUIPI reads the UITT and writes a UPID
+    // (SDM Vol. 3 §8.5.3).
+    rule(
+        &[M::Clzero],
+        MemClass::M1,
+        MemAccess::Write,
+        Location::Unspecified,
+        "zeroes the cache line at [rax]",
+    ),
+    rule(
+        &[M::Incsspd, M::Incsspq],
+        MemClass::M1,
+        MemAccess::Read,
+        Location::Unspecified,
+        "reads the shadow stack",
+    ),
+    rule(
+        &[M::Saveprevssp, M::Setssbsy],
+        MemClass::M1,
+        MemAccess::ReadWrite,
+        Location::Unspecified,
+        "writes a shadow-stack token",
+    ),
+    rule(
+        &[M::Senduipi],
+        MemClass::M1,
+        MemAccess::ReadWrite,
+        Location::Unspecified,
+        "reads the user-interrupt target table and posts to a UPID",
+    ),
     // M2: inter-thread ordering.
     rule(
         &[M::Mfence],
@@ -99,6 +132,36 @@ pub static RULES: &[ClassRule] = &[
         MemAccess::None,
         Location::Nowhere,
         "store fence",
+    ),
+    // RAO-INT (AADD/AAND/AOR/AXOR) and CMPccXADD are always atomic read-modify-writes
+    // (Intel ISA Extensions Reference; CMPccXADD "is always locked"): filed with LOCK.
+    rule(
+        &[
+            M::Aadd,
+            M::Aand,
+            M::Aor,
+            M::Axor,
+            M::Cmpbexadd,
+            M::Cmpbxadd,
+            M::Cmplexadd,
+            M::Cmplxadd,
+            M::Cmpnbexadd,
+            M::Cmpnbxadd,
+            M::Cmpnlexadd,
+            M::Cmpnlxadd,
+            M::Cmpnoxadd,
+            M::Cmpnpxadd,
+            M::Cmpnsxadd,
+            M::Cmpnzxadd,
+            M::Cmpoxadd,
+            M::Cmppxadd,
+            M::Cmpsxadd,
+            M::Cmpzxadd,
+        ],
+        MemClass::M2,
+        MemAccess::None,
+        Location::Nowhere,
+        "atomic read-modify-write orders memory like LOCK",
     ),
     rule(
         &[M::Xbegin, M::Xend],
@@ -244,7 +307,7 @@ fn has_memory_operand(instr: &Instruction) -> bool {
     (0..instr.op_count()).any(|i| instr.op_kind(i) == OpKind::Memory)
 }
 
-pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
+pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
     for r in RULES.iter().filter(|r| r.mnemonics.contains(&m)) {
         push(fx, r.class, r.access, r.location, r.why);
@@ -270,6 +333,23 @@ pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
             MemAccess::Read,
             Location::DescriptorTable,
             "loads a segment descriptor",
+        );
+    }
+
+    // Loading FS/GS (any mode) or DS/ES/SS outside 64-bit mode changes the base used by
+    // later memory accesses (SDM Vol. 3A §3.4.4; in 64-bit mode only FS/GS bases apply):
+    // as `wrfsbase`, M3.
+    let rebases = |r: Register| {
+        matches!(r, Register::FS | Register::GS)
+            || (mode != Mode::Bits64 && matches!(r, Register::DS | Register::ES | Register::SS))
+    };
+    if writes_reg(fx, rebases) {
+        push(
+            fx,
+            MemClass::M3,
+            MemAccess::None,
+            Location::Nowhere,
+            "changes a segment base used for addressing",
         );
     }
 

@@ -3,6 +3,7 @@
 //! section it encodes.
 
 pub mod calls;
+pub mod cpuid;
 pub mod kernel;
 pub mod memory_class;
 pub mod mxcsr;

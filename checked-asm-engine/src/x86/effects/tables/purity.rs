@@ -92,6 +92,16 @@ pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
             push_unique(&mut fx.side_effects, *effect);
         }
     }
+    // An FS/GS-relative access (`mov rax, fs:[0]`) depends on the thread's segment base.
+    let segment_relative = fx.memory.iter().any(|e| match e.location {
+        Location::Operand(a) | Location::Implicit(a) => {
+            matches!(a.segment, Register::FS | Register::GS)
+        }
+        _ => false,
+    });
+    if segment_relative {
+        push_unique(&mut fx.reads_state, State::SegmentBases);
+    }
     // `lea r, [rip + x]` (and any rip-relative address computation) depends on where the
     // code was loaded.
     if m == M::Lea

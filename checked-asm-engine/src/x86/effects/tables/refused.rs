@@ -3,7 +3,7 @@
 //! The full list with counts is `tests/data/effects_refused.txt`, checked by
 //! `tests/effects_coverage.rs`.
 
-use iced_x86::{Code, CpuidFeature, EncodingKind, Mnemonic};
+use iced_x86::{Code, Mnemonic};
 
 use Mnemonic as M;
 
@@ -20,7 +20,7 @@ pub static REFUSED: &[(&[Mnemonic], &str)] = &[
          (EENTER/ERESUME leave the block)",
     ),
     (
-        &[M::Getsec],
+        &[M::Getsec, M::Getsecq],
         "SMX leaf functions: the registers written depend on the leaf in eax (iced lists none)",
     ),
     (
@@ -42,15 +42,6 @@ pub static REFUSED: &[(&[Mnemonic], &str)] = &[
 pub fn reason(code: Code) -> Option<&'static str> {
     if code == Code::INVALID {
         return Some("not a valid instruction");
-    }
-    let op_code = code.op_code();
-    if op_code.encoding() == EncodingKind::MVEX
-        || code.cpuid_features().contains(&CpuidFeature::KNC)
-    {
-        return Some(
-            "Knights Corner (MVEX/KNC) instruction: iced-x86 is built without `mvex` and LLVM \
-             cannot assemble it, so its effects are not modelled",
-        );
     }
     let m = code.mnemonic();
     REFUSED

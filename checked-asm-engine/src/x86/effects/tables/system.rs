@@ -10,7 +10,7 @@
 use crate::x86::effects::Flags;
 use crate::x86::effects::iced::push_unique;
 use crate::x86::effects::types::*;
-use iced_x86::{CpuidFeature, Instruction, Mnemonic, OpKind};
+use iced_x86::{CpuidFeature, EncodingKind, Instruction, Mnemonic, OpKind};
 
 use Mnemonic as M;
 
@@ -207,8 +207,17 @@ fn conservative(fx: &mut Effects, category: Category) {
     push_unique(&mut fx.writes_state, state);
 }
 
-pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
+pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
+
+    // These load rsp from the stack frame they pop (SDM Vol. 2A IRET: "IA-32e mode: pop
+    // SS:RSP unconditionally"; UIRET, ERETS/ERETU likewise), which iced reports as an
+    // increment: the resulting rsp is not the old one plus a constant.
+    let loads_rsp = matches!(m, M::Uiret | M::Erets | M::Eretu)
+        || (mode == Mode::Bits64 && matches!(m, M::Iret | M::Iretd | M::Iretq));
+    if loads_rsp {
+        fx.stack.delta = None;
+    }
 
     // HLT resumes at the next instruction after an interrupt (SDM Vol. 2A HLT): not
     // divergent.
@@ -267,7 +276,12 @@ pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
     }
 
     let features = instr.cpuid_features();
-    if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
+    if instr.code().op_code().encoding() == EncodingKind::MVEX {
+        // Ordinary vector instructions of Knights Corner: iced's register/memory data is
+        // as complete as for EVEX; KNC-only mnemonics missing from the MXCSR lists were
+        // already assumed to raise (`Category::UnlistedSimd`), which this category names.
+        fx.category = Some(Category::KnightsCorner);
+    } else if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
         conservative(fx, Category::TrustedExecution);
     } else if features.iter().any(|f| LEGACY.contains(f))
         || instr.code().op_code().decoder_option() != 0
