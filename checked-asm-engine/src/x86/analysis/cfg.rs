@@ -176,7 +176,7 @@ pub fn build(
                     node.succ.push(next);
                 }
             },
-            Flow::Return | Flow::Exception | Flow::Leaves => node.end = Some(End::Divergent),
+            Flow::Return | Flow::Exception => node.end = Some(End::Divergent),
         }
         nodes.push(node);
     }

@@ -576,12 +576,20 @@ fn finish_generic(
         if let Some(d) = s.rsp {
             s.slots.retain(|k, _| *k >= d);
         }
-    } else if !handled_stack && fx.stack.delta != 0 {
-        s.rsp = s.rsp.map(|d| d + i64::from(fx.stack.delta));
-        if fx.stack.writes
-            && let Some(d) = s.rsp
-        {
-            store_slot(&mut s, d, fx.stack.delta.unsigned_abs(), Val::Fresh(id, 4));
+    } else if !handled_stack {
+        match fx.stack.delta {
+            Some(0) => {}
+            Some(delta) => {
+                s.rsp = s.rsp.map(|d| d + i64::from(delta));
+                if fx.stack.writes
+                    && let Some(d) = s.rsp
+                {
+                    store_slot(&mut s, d, delta.unsigned_abs(), Val::Fresh(id, 4));
+                }
+            }
+            // rsp loaded from somewhere the effect model cannot relate to its old value
+            // (`iretq`, `leave` handled above, `pop rsp`).
+            None => s.rsp = None,
         }
     }
     if !handled_flags {
