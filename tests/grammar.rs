@@ -2,6 +2,9 @@
 //! with `asm!`: each test runs the block and asserts the value it computes, and where
 //! the template is built by a macro, the template the engine resolved.
 #![cfg(target_arch = "x86_64")]
+// These blocks exercise the grammar, not tight contracts: refinement warnings (which
+// checked-asm emits as `deprecated` warnings) are allowed for the whole file.
+#![allow(deprecated)]
 
 use checked_asm::{__resolved_template as resolved, checked_asm};
 use std::arch::x86_64::{__m128i, __m256i, _mm_cvtsi128_si64, _mm_set_epi64x};

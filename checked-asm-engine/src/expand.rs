@@ -232,14 +232,57 @@ fn gate_note(cfg: &Cfg) -> Option<String> {
     }
 }
 
+/// How findings that are not errors are treated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Strict mode (the `strict` feature of `checked-asm`): refinements are errors.
+    pub strict: bool,
+}
+
 /// The whole expansion of `checked_asm!` and its siblings.
 pub fn expand(kind: MacroKind, tokens: TokenStream, includes: &dyn IncludeResolver) -> TokenStream {
+    expand_with(kind, tokens, includes, Settings::default())
+}
+
+/// [`expand`] with explicit [`Settings`].
+pub fn expand_with(
+    kind: MacroKind,
+    tokens: TokenStream,
+    includes: &dyn IncludeResolver,
+    settings: Settings,
+) -> TokenStream {
     let verdicts = check(kind, tokens.clone(), includes);
-    render(kind, tokens, &verdicts)
+    render_with(kind, tokens, &verdicts, settings)
 }
 
 /// Tokens for the verdicts plus the pass-through.
 pub fn render(kind: MacroKind, tokens: TokenStream, verdicts: &Verdicts) -> TokenStream {
+    render_with(kind, tokens, verdicts, Settings::default())
+}
+
+/// A warning on stable Rust: a call to a local `#[deprecated]` function whose note is
+/// the message, spanned at the finding. `#[allow(deprecated)]` on the block's statement,
+/// function or crate silences it.
+fn warning_tokens(diag: &Diagnostic) -> TokenStream {
+    let message = diag.render_message();
+    let span = diag.span.start;
+    quote_spanned! {span=>
+        {
+            #[deprecated(note = #message)]
+            #[allow(non_snake_case)]
+            fn checked_asm_refinement() {}
+            checked_asm_refinement();
+        }
+    }
+}
+
+/// [`render`] with explicit [`Settings`].
+pub fn render_with(
+    kind: MacroKind,
+    tokens: TokenStream,
+    verdicts: &Verdicts,
+    settings: Settings,
+) -> TokenStream {
     let checked = kind.checked_macro();
     let other_target = format!(
         "{checked}! checks x86 and x86_64 inline assembly only; on this target use \
@@ -251,12 +294,22 @@ pub fn render(kind: MacroKind, tokens: TokenStream, verdicts: &Verdicts) -> Toke
         ::core::compile_error! { #other_target }
     }];
     for (cfg, diag) in &verdicts.findings {
-        if diag.level != Level::Error {
-            continue;
-        }
-        let error = match gate_note(cfg) {
-            Some(note) => diag.clone().with_note(note).to_compile_error(),
-            None => diag.to_compile_error(),
+        let diag = match gate_note(cfg) {
+            Some(note) => diag.clone().with_note(note),
+            None => diag.clone(),
+        };
+        let error = match diag.level {
+            Level::Error => diag.to_compile_error(),
+            Level::Warning if settings.strict => {
+                let mut strict = diag
+                    .clone()
+                    .with_note("an error because the `strict` feature of checked-asm is enabled");
+                strict.level = Level::Error;
+                strict.to_compile_error()
+            }
+            // Warnings exist only for `asm!` blocks, which expand to a block expression.
+            Level::Warning if kind == MacroKind::Asm => warning_tokens(&diag),
+            _ => continue,
         };
         items.push(match cfg {
             Cfg::Bool(true) => error,

@@ -12,4 +12,4 @@ pub mod expand;
 pub mod syntax;
 pub mod x86;
 
-pub use expand::{Verdicts, check, expand};
+pub use expand::{Settings, Verdicts, check, expand, expand_with};

@@ -25,7 +25,10 @@ impl IncludeResolver for SourceFiles {
 }
 
 fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
-    checked_asm_engine::expand(kind, input.into(), &SourceFiles).into()
+    let settings = checked_asm_engine::Settings {
+        strict: cfg!(feature = "strict"),
+    };
+    checked_asm_engine::expand_with(kind, input.into(), &SourceFiles, settings).into()
 }
 
 /// `core::arch::asm!`, checked. See the `checked-asm` crate for the guide.

@@ -360,8 +360,10 @@ fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
 fn expr_ref<T: ToTokens>(node: &T) -> ExprRef {
     let tokens = node.to_token_stream();
     let span = SpanRange::of_tokens(&tokens).unwrap_or_else(|| SpanRange::single(node_span(node)));
+    // Printed as rustc prints tokens (no space where the source had none), so that
+    // messages quote `&x`, not `& x`.
     ExprRef {
-        text: tokens.to_string(),
+        text: super::stringify::stringify_tokens(&tokens),
         span,
     }
 }

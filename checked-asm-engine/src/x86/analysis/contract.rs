@@ -155,8 +155,12 @@ pub fn register_by_name(name: &str) -> Option<Register> {
     names.get(&key).copied()
 }
 
-/// The name to write in an operand for `reg` (rustc accepts these spellings).
+/// The name to write in an operand for `reg` (rustc accepts these spellings); a
+/// clobber of `xmmN` clobbers all of `zmmN`, so vector registers below 16 use that name.
 pub fn rustc_name(reg: Register) -> String {
+    if reg.is_vector_register() && reg.number() < 16 {
+        return format!("xmm{}", reg.number());
+    }
     let name = format!("{reg:?}").to_ascii_lowercase();
     match name.strip_prefix("st") {
         Some(n) if n.len() == 1 => format!("st({n})"),

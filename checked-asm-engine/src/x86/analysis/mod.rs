@@ -8,6 +8,7 @@
 mod alias;
 pub mod cfg;
 pub mod contract;
+pub mod infer;
 mod rules;
 pub mod values;
 
@@ -177,8 +178,23 @@ fn analyse_for(
         arch,
         target,
     };
+    let inferred = infer::infer(&ctx);
     let mut out = rules::check(&ctx, &fresh.call_model);
     out.extend(alias::check(asm, &fresh, arch, &target));
+    // The minimal contract is the fix only for mistakes in the declarations; for a
+    // template that must change (R03, R04, R05, R13, R14, R18–R21…) it would mislead.
+    const DECLARATION_RULES: [&str; 8] = ["R01", "R02", "R06", "R07", "R08", "R10", "R12", "R16"];
+    match out.first_mut() {
+        None => out.extend(inferred.refinements(&ctx)),
+        Some(first) => {
+            if matches!(first.code, Code::Rule(id) if DECLARATION_RULES.contains(&id)) {
+                first.notes.push(format!(
+                    "the minimal contract for this block: `{}`",
+                    inferred.render(&ctx)
+                ));
+            }
+        }
+    }
     out
 }
 
