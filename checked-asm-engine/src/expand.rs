@@ -44,6 +44,15 @@ pub fn check(kind: MacroKind, tokens: TokenStream, includes: &dyn IncludeResolve
 
 /// [`check`] for an already parsed invocation.
 pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
+    let mut verdicts = check_unwaived(inv);
+    // A waiver silences exactly the rules it names, nothing else (§5).
+    verdicts
+        .findings
+        .retain(|(_, d)| !matches!(d.code, Code::Rule(id) if inv.waives(id)));
+    verdicts
+}
+
+fn check_unwaived(inv: &AsmInvocation) -> Verdicts {
     let atoms = inv.cfg_atoms();
     let free = atoms
         .iter()
@@ -319,6 +328,7 @@ pub fn render_with(
             }
         });
     }
+    let tokens = crate::syntax::strip_waivers(tokens);
     let core_macro = proc_macro2::Ident::new(kind.core_macro(), Span::call_site());
     let passthrough = quote_spanned!(Span::call_site()=> ::core::arch::#core_macro!(#tokens));
     let gate = if verdicts.unparsed {

@@ -58,8 +58,42 @@ pub struct AsmInvocation {
     pub operands: Vec<Operand>,
     pub clobber_abis: Vec<ClobberAbi>,
     pub options: Vec<OptionsGroup>,
+    /// `#![waive(...)]` markers at the start of the invocation.
+    pub waivers: Vec<Waiver>,
     /// The span of the whole argument list, for errors about the invocation as a whole.
     pub span: SpanRange,
+}
+
+/// A rule waived for this block, with the mandatory reason (contract-rules.md §5).
+#[derive(Clone, Debug)]
+pub struct Waiver {
+    /// Rule ids (`R10`) with their spans.
+    pub rules: Vec<(String, Span)>,
+    pub reason: String,
+    pub span: SpanRange,
+}
+
+impl AsmInvocation {
+    pub fn waives(&self, rule: &str) -> bool {
+        self.waivers
+            .iter()
+            .any(|w| w.rules.iter().any(|(r, _)| r == rule))
+    }
+}
+
+/// The tokens after any leading `#![...]` markers: what `asm!` receives.
+pub fn strip_waivers(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::TokenTree;
+    let tts: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i + 2 < tts.len()
+        && matches!(&tts[i], TokenTree::Punct(p) if p.as_char() == '#')
+        && matches!(&tts[i + 1], TokenTree::Punct(p) if p.as_char() == '!')
+        && matches!(&tts[i + 2], TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Bracket)
+    {
+        i += 3;
+    }
+    tts.into_iter().skip(i).collect()
 }
 
 /// One template string argument after evaluation of the expression that produced it.

@@ -66,8 +66,10 @@ fn parse_args(
         operands: Vec::new(),
         clobber_abis: Vec::new(),
         options: Vec::new(),
+        waivers: Vec::new(),
         span: whole,
     };
+    inv.waivers = parse_waivers(input)?;
     if input.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
@@ -411,6 +413,63 @@ fn parse_template(
         origin,
         span,
     })
+}
+
+/// Leading `#![waive(R10, reason = "...")]` markers (contract-rules.md §5). They are
+/// checked-asm's own syntax and are removed before the tokens reach `asm!`.
+fn parse_waivers(input: ParseStream) -> syn::Result<Vec<Waiver>> {
+    let mut waivers = Vec::new();
+    while input.peek(Token![#]) && input.peek2(Token![!]) {
+        let attr = input.call(syn::Attribute::parse_inner)?;
+        for attr in attr {
+            if !attr.path().is_ident("waive") {
+                return Err(syn::Error::new_spanned(
+                    attr.path(),
+                    "unknown checked-asm marker: the only inner attribute is `#![waive(R.., reason = \"...\")]`",
+                ));
+            }
+            let mut rules = Vec::new();
+            let mut reason = None;
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("reason") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    reason = Some(lit.value());
+                    return Ok(());
+                }
+                let Some(ident) = meta.path.get_ident() else {
+                    return Err(meta.error("expected a rule id such as `R10`"));
+                };
+                let id = ident.to_string();
+                let valid = id.len() == 3
+                    && id.starts_with('R')
+                    && id[1..].parse::<u8>().is_ok_and(|n| (1..=21).contains(&n));
+                if !valid {
+                    return Err(meta.error(format!(
+                        "`{id}` is not a rule that can be waived: use R01–R21"
+                    )));
+                }
+                rules.push((id, ident.span()));
+                Ok(())
+            })?;
+            let span =
+                SpanRange::of_tokens(&attr.to_token_stream()).unwrap_or_else(SpanRange::call_site);
+            let reason = reason.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
+                syn::Error::new(span.start, "a waiver needs a reason: `#![waive(R10, reason = \"why the rule does not apply here\")]`")
+            })?;
+            if rules.is_empty() {
+                return Err(syn::Error::new(
+                    span.start,
+                    "a waiver names at least one rule: `#![waive(R10, reason = \"...\")]`",
+                ));
+            }
+            waivers.push(Waiver {
+                rules,
+                reason,
+                span,
+            });
+        }
+    }
+    Ok(waivers)
 }
 
 /// Outer attributes before an argument: only `#[cfg]` and `#[cfg_attr(p, cfg(..))]`
