@@ -173,3 +173,24 @@ pub(crate) fn att_special(m: &str) -> Option<(&'static str, Option<u32>)> {
         _ => return None,
     })
 }
+
+/// Instructions whose operands GNU as (and LLVM) keep in Intel order in AT&T syntax:
+/// `enter` (two immediates), `bound`, and the far-pointer `ljmp $sel, $off`.
+pub(crate) fn keeps_operand_order(m: &str) -> bool {
+    matches!(
+        m,
+        "enter"
+            | "enterw"
+            | "enterl"
+            | "enterq"
+            | "bound"
+            | "boundw"
+            | "boundl"
+            | "ljmp"
+            | "lcall"
+            | "ljmpl"
+            | "ljmpw"
+            | "lcalll"
+            | "lcallw"
+    )
+}

@@ -9,6 +9,7 @@ use iced_x86::{Instruction, OpKind};
 #[derive(Debug, PartialEq, Eq)]
 enum Meaning {
     Reg(iced_x86::Register),
+    RegNum(usize),
     Imm(u64),
     Branch(u64),
     Far(u16, u32),
@@ -23,8 +24,16 @@ enum Meaning {
     Implicit(OpKind, iced_x86::Register),
 }
 
+/// `lldt`/`ltr`/`verr`/`verw`/`lmsw` read only a 16-bit selector or word: `ltr ax`
+/// (66h) and `ltr eax` (no prefix, what LLVM emits for `ltr ax`) are the same instruction.
+fn selector_word(i: &Instruction) -> bool {
+    use iced_x86::Mnemonic as M;
+    matches!(i.mnemonic(), M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw)
+}
+
 fn meaning(i: &Instruction, op: u32) -> Meaning {
     match i.op_kind(op) {
+        OpKind::Register if selector_word(i) => Meaning::RegNum(i.op_register(op).number()),
         OpKind::Register => Meaning::Reg(i.op_register(op)),
         OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64 => {
             Meaning::Branch(i.near_branch_target())
@@ -118,7 +127,12 @@ pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
         return false;
     }
     // Operand size matters when no operand shows it (`pushfq` vs `pushfw`, `iretq`).
-    if a.code() != b.code() && a.op_code().operand_size() != b.op_code().operand_size() {
+    let sized_by_operands =
+        (0..a.op_count()).any(|op| matches!(a.op_kind(op), OpKind::Register | OpKind::Memory));
+    if a.code() != b.code()
+        && !sized_by_operands
+        && a.op_code().operand_size() != b.op_code().operand_size()
+    {
         return false;
     }
     (0..a.op_count()).all(|op| meaning(a, op) == meaning(b, op))

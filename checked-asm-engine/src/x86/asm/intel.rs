@@ -167,22 +167,12 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
             seg = r;
             rest = trim(src, rest.start + colon + 1..rest.end);
         } else if !rtext.contains('[') {
-            // `sel:off` far pointer (`jmp 0x10:0x1000`).
-            let sel = parse_value(src, trim(src, rest.start..rest.start + colon), true)?;
-            let off = parse_value(src, trim(src, rest.start + colon + 1..rest.end), true)?;
-            if sel.sym.is_some() || off.sym.is_some() {
-                return Err(AsmError::new(
-                    range,
-                    "a far pointer must be `selector:offset` with constant values",
-                ));
-            }
-            return Ok(Operand::new(
-                OperandKind::Far {
-                    selector: sel.num,
-                    offset: off.num,
-                },
+            // `jmp 0x10:0x1000`: LLVM's Intel parser rejects the MASM far-pointer form.
+            return Err(AsmError::new(
                 range,
-            ));
+                "LLVM does not accept a `selector:offset` far pointer in Intel syntax",
+            )
+            .with_help("write `ljmp selector, offset` or `lcall selector, offset`"));
         }
     }
     let rtext = &src[rest.clone()];

@@ -332,7 +332,15 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 bytes.extend_from_slice(&enc);
                 let mut dec =
                     Decoder::with_ip(s.mode.bitness(), &bytes, addr, DecoderOptions::NONE);
-                let decoded = dec.decode();
+                let decoded = if instr.code().op_code().fwait() {
+                    // iced decodes `wait` separately; keep the combined instruction.
+                    let mut d = instr;
+                    d.set_ip(addr);
+                    d.set_len(bytes.len());
+                    d
+                } else {
+                    dec.decode()
+                };
                 if decoded.is_invalid() || decoded.len() != bytes.len() {
                     errors.push(AsmError::new(
                         s.range.clone(),

@@ -227,12 +227,117 @@ fn is_branch_kind(k: K) -> bool {
     )
 }
 
-fn branch_op_kind(k: K) -> OpKind {
-    match k {
-        K::br16_1 | K::br16_2 | K::xbegin_2 | K::brdisp_2 => OpKind::NearBranch16,
-        K::br32_1 | K::br32_4 | K::xbegin_4 | K::brdisp_4 => OpKind::NearBranch32,
+fn branch_op_kind(k: K, mode: Mode) -> OpKind {
+    match (k, mode) {
+        // `xbegin`'s target has the mode's width whatever the offset size.
+        (K::xbegin_2 | K::xbegin_4, Mode::Bits64) => OpKind::NearBranch64,
+        (K::xbegin_2 | K::xbegin_4, Mode::Bits32) => OpKind::NearBranch32,
+        (K::xbegin_2 | K::xbegin_4, Mode::Bits16) => OpKind::NearBranch16,
+        (K::br16_1 | K::br16_2 | K::brdisp_2, _) => OpKind::NearBranch16,
+        (K::br32_1 | K::br32_4 | K::brdisp_4, _) => OpKind::NearBranch32,
         _ => OpKind::NearBranch64,
     }
+}
+
+/// System instructions that read a 16-bit selector or word from `r32/m16`.
+fn selector_r32m16(code: Code) -> bool {
+    matches!(
+        code,
+        Code::Lldt_r32m16
+            | Code::Ltr_r32m16
+            | Code::Verr_r32m16
+            | Code::Verw_r32m16
+            | Code::Lmsw_r32m16
+    )
+}
+
+fn set_implicit(instr: &mut iced_x86::Instruction, i: u32, k: K, mode: Mode) -> Option<()> {
+    if k == K::seg_rBX_al {
+        // `xlatb`: iced models it as `[rbx + al]`.
+        instr.set_op_kind(i, OpKind::Memory);
+        instr.set_memory_base(match mode {
+            Mode::Bits64 => Register::RBX,
+            Mode::Bits32 => Register::EBX,
+            Mode::Bits16 => Register::BX,
+        });
+        instr.set_memory_index(Register::AL);
+        instr.set_memory_index_scale(1);
+    } else {
+        instr.set_op_kind(i, implicit_kind(k, mode)?);
+    }
+    Some(())
+}
+
+/// A written string operand: `byte ptr [rsi]`, `es:[edi]` (its register picks the
+/// address size, as the `67h` prefix does).
+fn string_memory(
+    instr: &mut iced_x86::Instruction,
+    i: u32,
+    k: K,
+    m: &Mem,
+    info: &OpCodeInfo,
+) -> bool {
+    if m.index != Register::None || m.disp.num != 0 || m.disp.sym.is_some() || m.broadcast.is_some()
+    {
+        return false;
+    }
+    if let Some(sz) = m.size {
+        if info.memory_size().size() as u32 != sz && !opaque_memory(info.memory_size()) {
+            return false;
+        }
+    }
+    let mode = match m.base {
+        Register::RSI | Register::RDI | Register::RBX => Mode::Bits64,
+        Register::ESI | Register::EDI | Register::EBX => Mode::Bits32,
+        Register::SI | Register::DI | Register::BX => Mode::Bits16,
+        _ => return false,
+    };
+    let base_ok = match k {
+        K::seg_rSI => matches!(m.base, Register::RSI | Register::ESI | Register::SI),
+        K::es_rDI => {
+            matches!(m.base, Register::RDI | Register::EDI | Register::DI)
+                && matches!(m.seg, Register::None | Register::ES)
+        }
+        K::seg_rDI => matches!(m.base, Register::RDI | Register::EDI | Register::DI),
+        _ => matches!(m.base, Register::RBX | Register::EBX | Register::BX),
+    };
+    if !base_ok || set_implicit(instr, i, k, mode).is_none() {
+        return false;
+    }
+    if k != K::es_rDI && m.seg != Register::None {
+        instr.set_segment_prefix(m.seg);
+    }
+    true
+}
+
+/// Codes without operands whose implicit registers LLVM lets one write (AMD SVM, `clzero`).
+fn implicit_registers_ok(code: Code, ops: &[&Operand]) -> bool {
+    use iced_x86::Mnemonic as M;
+    let count = match code.mnemonic() {
+        M::Vmrun | M::Vmload | M::Vmsave | M::Clzero | M::Skinit => 1,
+        M::Invlpga => 2,
+        M::Pvalidate | M::Invlpgb => 1,
+        _ => return false,
+    };
+    if ops.len() != count {
+        return false;
+    }
+    let regs: Option<Vec<Register>> = ops
+        .iter()
+        .map(|o| {
+            if let OperandKind::Reg(r) = o.kind {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let Some(regs) = regs else { return false };
+    let addr = code.op_code().address_size();
+    regs[0].is_gpr()
+        && regs[0].number() == 0
+        && (addr == 0 || regs[0].size() as u32 * 8 == addr)
+        && regs[1..].iter().all(|r| *r == Register::ECX)
 }
 
 /// Implicit string-instruction operands (`movsb` has `[rsi]`/`[rdi]` operands in iced that
@@ -267,38 +372,81 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
         .iter()
         .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
         .collect();
-    let implicit_only = explicit.is_empty()
-        && !kinds.is_empty()
-        && kinds
-            .iter()
-            .all(|k| matches!(k, K::seg_rSI | K::es_rDI | K::seg_rDI | K::seg_rBX_al));
-    if implicit_only {
-        for (i, &k) in kinds.iter().enumerate() {
-            if k == K::seg_rBX_al {
-                // `xlatb`: iced models it as `[rbx + al]`.
-                instr.set_op_kind(i as u32, OpKind::Memory);
-                instr.set_memory_base(match mode {
-                    Mode::Bits64 => Register::RBX,
-                    Mode::Bits32 => Register::EBX,
-                    Mode::Bits16 => Register::BX,
-                });
-                instr.set_memory_index(Register::AL);
-                instr.set_memory_index_scale(1);
-            } else {
-                instr.set_op_kind(i as u32, implicit_kind(k, mode)?);
-            }
+    if kinds.is_empty() && !explicit.is_empty() {
+        // `vmrun rax`, `skinit eax`, `invlpga rax, ecx`: LLVM accepts the implicit registers
+        // written out; the first one gives the address size.
+        if !implicit_registers_ok(code, &explicit) {
+            return None;
         }
         return Some(Candidate { instr, fixups });
-    }
-    if explicit.len() != kinds.len() {
-        return None;
     }
     if movabs && !kinds.iter().any(|k| matches!(k, K::imm64 | K::mem_offs)) {
         return None;
     }
+    // SSE4.1 `blendvps`/`pblendvb` and `sha256rnds2` read xmm0 implicitly; LLVM accepts it
+    // written as the last operand too.
+    let implicit_xmm0 = matches!(
+        code,
+        Code::Pblendvb_xmm_xmmm128
+            | Code::Blendvps_xmm_xmmm128
+            | Code::Blendvpd_xmm_xmmm128
+            | Code::Sha256rnds2_xmm_xmmm128
+    );
+    let explicit = if implicit_xmm0
+        && explicit.len() == kinds.len() + 1
+        && matches!(
+            explicit.last().map(|o| &o.kind),
+            Some(OperandKind::Reg(Register::XMM0))
+        ) {
+        explicit[..kinds.len()].to_vec()
+    } else {
+        explicit
+    };
+    let string_code = kinds.iter().any(|k| matches!(k, K::seg_rSI | K::es_rDI));
     let mut seen_imm = false;
-    for (i, (op, &k)) in explicit.iter().zip(kinds).enumerate() {
+    let mut next = 0usize;
+    for (i, &k) in kinds.iter().enumerate() {
         let i = i as u32;
+        if matches!(k, K::seg_rSI | K::es_rDI | K::seg_rDI | K::seg_rBX_al) {
+            // String operands may be written (`movsb byte ptr [rdi], byte ptr [rsi]`) or
+            // left out (`movsb`, `maskmovq mm0, mm1`).
+            let written = match explicit.get(next).map(|o| &o.kind) {
+                Some(OperandKind::Mem(m)) => Some(m),
+                _ => None,
+            };
+            if let Some(m) = written {
+                if !string_memory(&mut instr, i, k, m, info) {
+                    return None;
+                }
+                next += 1;
+            } else {
+                set_implicit(&mut instr, i, k, mode)?;
+            }
+            continue;
+        }
+        // Operands the syntax lets one leave out: the accumulator of string instructions
+        // (`stosb byte ptr [rdi]`) and x87's `st(0)` (`fcom st(3)`), when fewer operands
+        // remain than kinds.
+        let optional = match k {
+            K::al => string_code.then_some(Register::AL),
+            K::ax => string_code.then_some(Register::AX),
+            K::eax => string_code.then_some(Register::EAX),
+            K::rax => string_code.then_some(Register::RAX),
+            K::st0 => Some(Register::ST0),
+            _ => None,
+        };
+        let remaining_kinds = kinds.len() - i as usize;
+        if let Some(r) = optional {
+            if explicit.len() - next < remaining_kinds {
+                instr.set_op_kind(i, OpKind::Register);
+                instr.set_op_register(i, r);
+                continue;
+            }
+        }
+        let Some(op) = explicit.get(next) else {
+            return None;
+        };
+        next += 1;
         match &op.kind {
             OperandKind::Reg(r) => {
                 if op.star
@@ -314,11 +462,18 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
                 {
                     return None;
                 }
-                if !reg_fits(*r, k) {
+                let r = if selector_r32m16(code) && r.is_gpr16() && k == K::r32_or_mem {
+                    // LLVM encodes `ltr ax` without 66h (X86InstrSystem.td `LTRr`), which
+                    // is iced's `Ltr_r32m16`; only the low 16 bits are read.
+                    r.full_register32()
+                } else {
+                    *r
+                };
+                if !reg_fits(r, k) {
                     return None;
                 }
                 instr.set_op_kind(i, OpKind::Register);
-                instr.set_op_register(i, *r);
+                instr.set_op_register(i, r);
             }
             OperandKind::Mem(m) => {
                 if !mem_kind(k) || !vsib_index_ok(k, m.index) {
@@ -353,7 +508,7 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             }
             OperandKind::Imm(v) | OperandKind::Bare(v) => {
                 if is_branch_kind(k) {
-                    instr.set_op_kind(i, branch_op_kind(k));
+                    instr.set_op_kind(i, branch_op_kind(k, mode));
                     fixups.push(Fixup::Branch(v.clone()));
                     continue;
                 }
@@ -375,20 +530,17 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
                     set_memory(&mut instr, i, &m, k, mode, &mut fixups)?;
                     continue;
                 }
-                let value = if v.sym.is_some() {
+                if v.sym.is_some() {
                     // A relocated immediate needs a field as wide as an address.
                     if !matches!(k, K::imm16 | K::imm32 | K::imm32sex64 | K::imm64) {
                         return None;
                     }
                     fixups.push(Fixup::ImmSym(v.clone()));
-                    v.num
-                } else {
-                    v.num
-                };
-                let kind = imm_fits(k, value, seen_imm)?;
+                }
+                let kind = imm_fits(k, v.num, seen_imm)?;
                 seen_imm = true;
                 instr.set_op_kind(i, kind);
-                instr.try_set_immediate_u64(i, value as u64).ok()?;
+                instr.try_set_immediate_u64(i, v.num as u64).ok()?;
             }
             OperandKind::Far { selector, offset } => {
                 let kind = match k {
@@ -412,6 +564,9 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             }
             OperandKind::Rounding(_) | OperandKind::Sae => return None,
         }
+    }
+    if next != explicit.len() {
+        return None;
     }
     // Decorators.
     for op in ops {

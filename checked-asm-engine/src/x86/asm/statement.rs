@@ -328,21 +328,7 @@ impl Parser<'_> {
         // AT&T lists the destination last (LLVM reverses AT&T operands into Intel order,
         // except for the few instructions whose order GNU as keeps: `enter`, and the
         // two-immediate forms below).
-        if self.syntax == Syntax::Att
-            && !matches!(
-                mnemonic.as_str(),
-                "enter"
-                    | "enterw"
-                    | "enterl"
-                    | "enterq"
-                    | "ljmp"
-                    | "lcall"
-                    | "ljmpl"
-                    | "ljmpw"
-                    | "lcalll"
-                    | "lcallw"
-            )
-        {
+        if self.syntax == Syntax::Att && !att::keeps_operand_order(&mnemonic) {
             ops.reverse();
         }
         if let [OperandKind::Imm(sel), OperandKind::Imm(off)] = [
@@ -361,6 +347,38 @@ impl Parser<'_> {
                     },
                     range,
                 )];
+            }
+        }
+        // GNU as (and LLVM, for compatibility) swap `fsub`/`fsubr` and `fdiv`/`fdivr` in
+        // AT&T syntax when the destination is `st(i)`, i != 0 (the "UnixWare" quirk; GNU as
+        // manual, i386-Bugs).
+        let mut mnemonic = mnemonic;
+        if self.syntax == Syntax::Att {
+            if let [
+                Operand {
+                    kind: OperandKind::Reg(d),
+                    ..
+                },
+                Operand {
+                    kind: OperandKind::Reg(Register::ST0),
+                    ..
+                },
+            ] = ops.as_slice()
+            {
+                if d.is_st() && *d != Register::ST0 {
+                    let swapped = match mnemonic.as_str() {
+                        "fsub" => "fsubr",
+                        "fsubr" => "fsub",
+                        "fdiv" => "fdivr",
+                        "fdivr" => "fdiv",
+                        "fsubp" => "fsubrp",
+                        "fsubrp" => "fsubp",
+                        "fdivp" => "fdivrp",
+                        "fdivrp" => "fdivp",
+                        m => m,
+                    };
+                    mnemonic = swapped.to_string();
+                }
             }
         }
         for op in &mut ops {
@@ -442,11 +460,35 @@ impl Parser<'_> {
                 _ => {}
             }
         }
+        // `data16`/`data32` select the other operand size where the instruction has a form
+        // for it (`data16 jmp` is iced's `Jmp_rel16`); otherwise they are a raw 66h byte.
+        let data_size = prefixes
+            .iter()
+            .find_map(|(p, _)| match (p.as_str(), self.mode) {
+                ("data16", Mode::Bits32 | Mode::Bits64) => Some(2),
+                ("data32", Mode::Bits16) => Some(4),
+                _ => None,
+            });
         let mut last_err = None;
         for res in &resolutions {
+            let hinted = data_size.filter(|_| res.size.is_none()).map(|s| Resolved {
+                size: Some(s),
+                ..res.clone()
+            });
+            let res = hinted.as_ref().unwrap_or(res);
             match self.try_resolution(res, mnemonic, &ops, prefixes) {
                 Ok(Some(mut p)) => {
-                    p.raw_prefix = raw_prefix;
+                    let honoured = data_size
+                        .is_some_and(|s| p.cands[0].instr.code().op_code().operand_size() == s * 8);
+                    p.raw_prefix = if honoured {
+                        let mut r = raw_prefix.clone();
+                        if let Some(pos) = r.iter().position(|b| *b == 0x66) {
+                            r.remove(pos);
+                        }
+                        r
+                    } else {
+                        raw_prefix.clone()
+                    };
                     p.operand_ranges = ops
                         .iter()
                         .filter(|o| !o.range.is_empty())
@@ -485,19 +527,15 @@ impl Parser<'_> {
             return Ok(None);
         };
         let mut ops = ops.to_vec();
-        let mut unsized_mem = false;
-        for op in &mut ops {
-            if let OperandKind::Mem(m) = &mut op.kind {
-                if m.size.is_none() {
-                    if let Some(s) = res.size.filter(|_| self.syntax == Syntax::Att) {
-                        m.size = Some(s);
-                        m.size_from_suffix = true;
-                    } else {
-                        unsized_mem = true;
-                    }
-                }
-            }
+        if let Some(imm) = res.imm {
+            ops.push(Operand::new(
+                OperandKind::Imm(Value::from(imm as i64)),
+                0..0,
+            ));
         }
+        let unsized_mem = ops
+            .iter()
+            .any(|o| matches!(&o.kind, OperandKind::Mem(m) if m.size.is_none()));
         let mut cands: Vec<Candidate> = codes
             .iter()
             .filter_map(|&c| try_code(c, &ops, self.mode, res.movabs))
@@ -513,15 +551,44 @@ impl Parser<'_> {
                     || explicit_far_size(&ops)
             });
         }
-        if let Some(size) = res.size {
-            let bits = size * 8;
-            let fit: Vec<Candidate> = cands
+        if res.far && res.size.is_none() {
+            // `lcall *(%rax)`/`ljmp *(%rax)` without a suffix: m16:32 (LLVM FARCALL32m).
+            let m1632: Vec<Candidate> = cands
                 .iter()
-                .filter(|c| c.instr.code().op_code().operand_size() == bits || mem_size_is(c, size))
+                .filter(|c| {
+                    c.instr.op_count() == 0
+                        || mem_size_is(c, 6)
+                        || c.instr
+                            .code()
+                            .op_code()
+                            .op_kinds()
+                            .iter()
+                            .any(|k| matches!(k, K::farbr4_2 | K::farbr2_2))
+                })
                 .cloned()
                 .collect();
-            if !fit.is_empty() {
-                cands = fit;
+            if !m1632.is_empty() {
+                cands = m1632;
+            }
+        }
+        if let Some(size) = res.size {
+            // The suffix names the operation size (`lcalll` = m16:32, `addl`); where no
+            // candidate has that operation size it names the memory size (`movzbl`, `flds`).
+            let bits = size * 8;
+            let by_op: Vec<Candidate> = cands
+                .iter()
+                .filter(|c| c.instr.code().op_code().operand_size() == bits)
+                .cloned()
+                .collect();
+            let by_mem: Vec<Candidate> = cands
+                .iter()
+                .filter(|c| mem_size_is(c, size))
+                .cloned()
+                .collect();
+            if !by_op.is_empty() {
+                cands = by_op;
+            } else if !by_mem.is_empty() {
+                cands = by_mem;
             }
         }
         // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the
@@ -725,8 +792,32 @@ pub(crate) fn encode_checked(
     let bytes = enc.take_buffer();
     let mut dec = Decoder::with_ip(mode.bitness(), &bytes, ip, DecoderOptions::NONE);
     let back = dec.decode();
-    if back.is_invalid() || back.len() != len || !super::same_instruction(&back, instr) {
+    if instr.code().op_code().fwait() {
+        // `fclex` is `wait; fnclex` (9B DB E2); iced's decoder returns the two separately.
+        let rest = dec.decode();
+        return (back.code() == iced_x86::Code::Wait
+            && !rest.is_invalid()
+            && back.len() + rest.len() == len)
+            .then_some(bytes);
+    }
+    if back.is_invalid()
+        || back.len() != len
+        || !(super::same_instruction(&back, instr) || xchg_is_nop(&back, instr, mode))
+    {
         return None;
     }
     Some(bytes)
+}
+
+/// `xchg ax, ax` is `66 90`, which decodes as `nop` (Intel SDM Vol. 2B, "XCHG": 90 is the
+/// one-byte NOP); LLVM emits it for `xchg ax, ax`, `xchg rax, rax` and, outside 64-bit mode,
+/// `xchg eax, eax`. In 64-bit mode `xchg eax, eax` zero-extends, so 90 would be wrong.
+fn xchg_is_nop(back: &iced_x86::Instruction, instr: &iced_x86::Instruction, mode: Mode) -> bool {
+    use iced_x86::Code as C;
+    let pair = matches!(
+        (instr.code(), back.code()),
+        (C::Xchg_r16_AX, C::Nopw) | (C::Xchg_r64_RAX, C::Nopq) | (C::Xchg_r32_EAX, C::Nopd)
+    );
+    pair && instr.op0_register() == instr.op1_register()
+        && !(mode == Mode::Bits64 && instr.code() == C::Xchg_r32_EAX)
 }

@@ -124,6 +124,28 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         ("pe", "p"),
         ("po", "np"),
     ];
+    // CMPccXADD: iced names the conditions b/be/l/le/nb/nbe/nl/nle/nz/z...
+    if let Some(cc) = m.strip_prefix("cmp").and_then(|r| r.strip_suffix("xadd")) {
+        const XADD_CC: &[(&str, &str)] = &[
+            ("a", "nbe"),
+            ("ae", "nb"),
+            ("e", "z"),
+            ("ne", "nz"),
+            ("g", "nle"),
+            ("ge", "nl"),
+            ("c", "b"),
+            ("nae", "b"),
+            ("nc", "nb"),
+            ("na", "be"),
+            ("nge", "l"),
+            ("ng", "le"),
+            ("pe", "p"),
+            ("po", "np"),
+        ];
+        if let Some((_, canon)) = XADD_CC.iter().find(|(a, _)| *a == cc) {
+            return Some(format!("cmp{canon}xadd"));
+        }
+    }
     for prefix in ["j", "set", "cmov"] {
         if let Some(cc) = m.strip_prefix(prefix) {
             if let Some((_, canon)) = CC.iter().find(|(a, _)| *a == cc) {
@@ -135,7 +157,7 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         // LLVM assembles `sal` as `shl` (/4), never the /6 alias (X86InstrInfo.td InstAlias).
         "sal" => "shl",
         "xlat" => "xlatb",
-        "retn" | "retq" | "retl" | "retw" => "ret",
+        "retn" => "ret",
         "lret" | "lretq" | "lretl" | "lretw" | "retfq" | "retfl" | "retfw" => "retf",
         "iretl" => "iretd",
         "iretw" => "iret",
@@ -161,8 +183,6 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         "loopnz" => "loopne",
         "ljmp" => "jmp",
         "lcall" => "call",
-        "jmpq" | "jmpl" | "jmpw" => "jmp",
-        "callq" | "calll" | "callw" => "call",
         "wrmsrns" => "wrmsrns",
         _ => return None,
     };
