@@ -388,6 +388,25 @@ pub fn llvm_intel(ins: &Instruction, text: &str) -> String {
         }
     }
     t = t.replace("prefetch_exclusive ", "prefetch ");
+    // iced prints the 66h-prefixed forms without their size; LLVM's bare `pushf` is the
+    // mode's natural size.
+    match ins.code() {
+        iced_x86::Code::Pushfw => t = t.replace("pushf", "pushfw"),
+        iced_x86::Code::Popfw => t = t.replace("popf", "popfw"),
+        _ => {}
+    }
+    if (0..ins.op_count()).any(|op| {
+        matches!(
+            ins.op_kind(op),
+            OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
+        )
+    }) {
+        // LLVM's Intel syntax takes a label or symbol as a branch target, not a number.
+        let target = format!("{:#x}", ins.near_branch_target());
+        if let Some(pos) = t.rfind(&target) {
+            t.replace_range(pos..pos + target.len(), "foo");
+        }
+    }
     for name in [
         "fpuenv14 ptr ",
         "fpuenv28 ptr ",

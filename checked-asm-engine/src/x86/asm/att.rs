@@ -14,8 +14,12 @@ type R<T> = Result<T, AsmError>;
 
 pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
     let (main, decorators) = strip_decorators(src, range.clone(), false)?;
+    let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
+    if bare_decorator {
+        op.range = 0..0;
+    }
     apply_decorators(&mut op, decorators)?;
     Ok(op)
 }

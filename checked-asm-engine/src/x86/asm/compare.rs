@@ -28,12 +28,27 @@ enum Meaning {
 /// (66h) and `ltr eax` (no prefix, what LLVM emits for `ltr ax`) are the same instruction.
 fn selector_word(i: &Instruction) -> bool {
     use iced_x86::Mnemonic as M;
-    matches!(i.mnemonic(), M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw)
+    matches!(
+        i.mnemonic(),
+        M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw | M::Lkgs
+    ) || (crate::x86::asm::matcher::gpr_width_free(i.mnemonic()))
+}
+
+/// `sal` is `shl` (Intel SDM Vol. 2B, "SAL/SAR/SHL/SHR": the same operation); iced keeps
+/// the /6 encoding apart.
+fn canonical(m: iced_x86::Mnemonic) -> iced_x86::Mnemonic {
+    if m == iced_x86::Mnemonic::Sal {
+        iced_x86::Mnemonic::Shl
+    } else {
+        m
+    }
 }
 
 fn meaning(i: &Instruction, op: u32) -> Meaning {
     match i.op_kind(op) {
-        OpKind::Register if selector_word(i) => Meaning::RegNum(i.op_register(op).number()),
+        OpKind::Register if selector_word(i) && i.op_register(op).is_gpr() => {
+            Meaning::RegNum(i.op_register(op).number())
+        }
         OpKind::Register => Meaning::Reg(i.op_register(op)),
         OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64 => {
             Meaning::Branch(i.near_branch_target())
@@ -108,7 +123,7 @@ fn meaning(i: &Instruction, op: u32) -> Meaning {
 
 /// Whether `a` and `b` are the same instruction in meaning.
 pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
-    if a.code() == b.code() || a.mnemonic() == b.mnemonic() {
+    if a.code() == b.code() || canonical(a.mnemonic()) == canonical(b.mnemonic()) {
         if a.op_count() != b.op_count() {
             return false;
         }
@@ -134,6 +149,11 @@ pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
         && a.op_code().operand_size() != b.op_code().operand_size()
     {
         return false;
+    }
+    if a.mnemonic() == iced_x86::Mnemonic::Xchg && a.op_count() == 2 {
+        // `xchg` is symmetric: `xchg cl, dl` and `xchg dl, cl` are one instruction.
+        let (a0, a1, b0, b1) = (meaning(a, 0), meaning(a, 1), meaning(b, 0), meaning(b, 1));
+        return (a0 == b0 && a1 == b1) || (a0 == b1 && a1 == b0);
     }
     (0..a.op_count()).all(|op| meaning(a, op) == meaning(b, op))
 }

@@ -14,8 +14,12 @@ type R<T> = Result<T, AsmError>;
 /// Parses one Intel operand (the text between commas).
 pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
     let (main, decorators) = strip_decorators(src, range.clone(), true)?;
+    let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
+    if bare_decorator {
+        op.range = 0..0;
+    }
     apply_decorators(&mut op, decorators)?;
     Ok(op)
 }
@@ -78,6 +82,7 @@ pub(crate) fn apply_decorators(
     op: &mut Operand,
     decorators: Vec<(Decorator, Range<usize>)>,
 ) -> R<()> {
+    let bare = op.range.is_empty();
     for (d, r) in decorators {
         match d {
             Decorator::Mask(k) if k == Register::K0 => {
@@ -96,9 +101,7 @@ pub(crate) fn apply_decorators(
                 }
             },
             Decorator::Round(k) => {
-                if !matches!(op.kind, OperandKind::Imm(Value { num: 0, sym: None }))
-                    || op.range.is_empty()
-                {
+                if bare {
                     op.kind = k;
                 } else {
                     return Err(AsmError::new(

@@ -239,11 +239,38 @@ fn branch_op_kind(k: K, mode: Mode) -> OpKind {
     }
 }
 
+/// Instructions whose GPR operand means the same at 32 and 64 bits (the result is
+/// zero-extended, or only the low bits are read); LLVM encodes the r64 spelling without
+/// REX.W, so we never pick iced's REX.W `_r64` codes for them.
+pub(crate) fn gpr_width_free(m: iced_x86::Mnemonic) -> bool {
+    use iced_x86::Mnemonic as M;
+    matches!(
+        m,
+        M::Movmskps
+            | M::Movmskpd
+            | M::Vmovmskps
+            | M::Vmovmskpd
+            | M::Pmovmskb
+            | M::Vpmovmskb
+            | M::Pextrw
+            | M::Vpextrw
+            | M::Pextrb
+            | M::Vpextrb
+            | M::Extractps
+            | M::Vextractps
+            | M::Pinsrw
+            | M::Vpinsrw
+            | M::Pinsrb
+            | M::Vpinsrb
+    )
+}
+
 /// System instructions that read a 16-bit selector or word from `r32/m16`.
 fn selector_r32m16(code: Code) -> bool {
     matches!(
         code,
-        Code::Lldt_r32m16
+        Code::Lkgs_r32m16
+            | Code::Lldt_r32m16
             | Code::Ltr_r32m16
             | Code::Verr_r32m16
             | Code::Verw_r32m16
@@ -365,6 +392,13 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
         return None;
     }
     let kinds = info.op_kinds();
+    if gpr_width_free(code.mnemonic())
+        && kinds
+            .iter()
+            .any(|k| matches!(k, K::r64_reg | K::r64_rm | K::r64_or_mem))
+    {
+        return None;
+    }
     let mut instr = iced_x86::Instruction::default();
     instr.set_code(code);
     let mut fixups = Vec::new();
@@ -466,6 +500,13 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
                     // LLVM encodes `ltr ax` without 66h (X86InstrSystem.td `LTRr`), which
                     // is iced's `Ltr_r32m16`; only the low 16 bits are read.
                     r.full_register32()
+                } else if r.is_gpr64()
+                    && gpr_width_free(code.mnemonic())
+                    && matches!(k, K::r32_reg | K::r32_rm | K::r32_or_mem)
+                {
+                    // `movmskps rax, xmm0`: LLVM assembles the r64 spelling as the r32
+                    // encoding (the result is zero-extended either way).
+                    r.full_register32()
                 } else {
                     *r
                 };
@@ -508,6 +549,11 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             }
             OperandKind::Imm(v) | OperandKind::Bare(v) => {
                 if is_branch_kind(k) {
+                    // A branch target is a label, a symbol or (AT&T) a bare address; LLVM's
+                    // Intel parser rejects a plain number (`jmp 0x1000`: "invalid operand").
+                    if matches!(op.kind, OperandKind::Imm(_)) {
+                        return None;
+                    }
                     instr.set_op_kind(i, branch_op_kind(k, mode));
                     fixups.push(Fixup::Branch(v.clone()));
                     continue;

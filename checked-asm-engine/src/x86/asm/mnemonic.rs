@@ -270,6 +270,12 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
         });
         return out;
     }
+    // Without a size, `pushf`/`popf` are the mode's natural size (iced's `pushf` is the
+    // 16-bit one).
+    if matches!(m.as_str(), "pushf" | "popf") {
+        push(r(&format!("{m}q"), None));
+        push(r(&format!("{m}d"), None));
+    }
     if t.codes(&m).is_some() {
         push(r(&m, None));
     }

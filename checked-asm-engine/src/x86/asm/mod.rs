@@ -17,7 +17,7 @@ mod expr;
 mod intel;
 mod layout;
 mod lexer;
-mod matcher;
+pub(crate) mod matcher;
 mod mnemonic;
 mod operand;
 mod statement;

@@ -536,10 +536,45 @@ impl Parser<'_> {
         let unsized_mem = ops
             .iter()
             .any(|o| matches!(&o.kind, OperandKind::Mem(m) if m.size.is_none()));
-        let mut cands: Vec<Candidate> = codes
-            .iter()
-            .filter_map(|&c| try_code(c, &ops, self.mode, res.movabs))
-            .collect();
+        // `sar eax` shifts by one (LLVM's X86InstrInfo.td one-operand aliases).
+        if matches!(
+            res.name.as_str(),
+            "shl" | "shr" | "sar" | "sal" | "rol" | "ror" | "rcl" | "rcr"
+        ) && ops.len() == 1
+        {
+            ops.push(Operand::new(OperandKind::Imm(Value::from(1)), 0..0));
+        }
+        // `xchg` is symmetric; LLVM puts the first register in ModRM.rm's partner
+        // (`xchg cl, dl` is 86 CA) and uses the one-byte 90+r form with the accumulator.
+        let mut swapped_ops = None;
+        if res.name == "xchg" && ops.len() == 2 {
+            let mut s = ops.clone();
+            s.swap(0, 1);
+            swapped_ops = Some(s);
+        }
+        let mut cands: Vec<Candidate> = Vec::new();
+        for o in swapped_ops.iter().chain(std::iter::once(&ops)) {
+            cands.extend(
+                codes
+                    .iter()
+                    .filter_map(|&c| try_code(c, o, self.mode, res.movabs)),
+            );
+        }
+        // LLVM assembles `int 3` as the one-byte `int3` (X86InstrInfo.td InstAlias).
+        if res.name == "int"
+            && matches!(
+                ops.as_slice(),
+                [Operand {
+                    kind: OperandKind::Imm(Value { num: 3, sym: None }),
+                    ..
+                }]
+            )
+        {
+            cands = vec![Candidate {
+                instr: iced_x86::Instruction::with(iced_x86::Code::Int3),
+                fixups: Vec::new(),
+            }];
+        }
         if res.far {
             cands.retain(|c| is_far(c.instr.code()));
         } else if !matches!(res.name.as_str(), "retf") {
@@ -589,6 +624,18 @@ impl Parser<'_> {
                 cands = by_op;
             } else if !by_mem.is_empty() {
                 cands = by_mem;
+            }
+        }
+        // Outside 16-bit mode an unsized form never means the 66h-prefixed 16-bit operation
+        // (`push 1000` is `pushq`, `xbegin` takes rel32), unless a suffix or `data16` asks.
+        if self.mode != Mode::Bits16 && res.size.is_none() {
+            let wide: Vec<Candidate> = cands
+                .iter()
+                .filter(|c| c.instr.code().op_code().operand_size() != 16)
+                .cloned()
+                .collect();
+            if !wide.is_empty() {
+                cands = wide;
             }
         }
         // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the

@@ -46,6 +46,10 @@ impl Tables {
                 continue;
             }
             let m = code.mnemonic();
+            // LLVM assembles `sal` as `shl` (/4) and never emits the /6 alias.
+            if m == Mnemonic::Sal {
+                continue;
+            }
             let name = mnemonic_names
                 .entry(m)
                 .or_insert_with(|| llvm_name(m))
