@@ -393,6 +393,8 @@ pub fn llvm_intel(ins: &Instruction, text: &str) -> String {
     match ins.code() {
         iced_x86::Code::Pushfw => t = t.replace("pushf", "pushfw"),
         iced_x86::Code::Popfw => t = t.replace("popf", "popfw"),
+        iced_x86::Code::Pushaw => t = t.replace("pusha", "pushaw"),
+        iced_x86::Code::Popaw => t = t.replace("popa", "popaw"),
         _ => {}
     }
     if (0..ins.op_count()).any(|op| {

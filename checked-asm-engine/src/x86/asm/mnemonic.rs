@@ -272,8 +272,12 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
     }
     // Without a size, `pushf`/`popf` are the mode's natural size (iced's `pushf` is the
     // 16-bit one).
+    // LLVM reads `pushf`/`popf` as 64-bit in 64-bit mode but as the 16-bit form in 32-bit
+    // mode (llvm-mc 22: `pushf` is 66 9C for i686), and `pusha`/`popa` as the 32-bit form.
     if matches!(m.as_str(), "pushf" | "popf") {
         push(r(&format!("{m}q"), None));
+    }
+    if matches!(m.as_str(), "pusha" | "popa") || (syntax == Syntax::Att && m == "iret") {
         push(r(&format!("{m}d"), None));
     }
     if t.codes(&m).is_some() {
@@ -311,8 +315,10 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
             Some('q') => Some(8),
             _ => None,
         };
-        // `vcvtpd2psx`/`vcvtpd2psy`: the memory operand is 128/256-bit.
-        if let Some(size) = match m.chars().last() {
+        // `vcvtpd2psx`/`vcvtpd2psy`: the memory operand is 128/256-bit (only conversions
+        // and `vfpclass`, whose source size the destination does not show).
+        let xyz = m.starts_with("vcvt") || m.starts_with("cvt") || m.starts_with("vfpclass");
+        if let Some(size) = match m.chars().last().filter(|_| xyz) {
             Some('x') => Some(16),
             Some('y') => Some(32),
             Some('z') => Some(64),
