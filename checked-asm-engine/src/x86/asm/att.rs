@@ -26,7 +26,13 @@ pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
 
 fn register(src: &str, range: Range<usize>) -> R<Register> {
     let text = &src[range.clone()];
-    let name: String = text[1..]
+    let Some(rest) = text.strip_prefix('%') else {
+        return Err(AsmError::new(
+            range,
+            format!("expected a register (`%name`), found `{text}`"),
+        ));
+    };
+    let name: String = rest
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()

@@ -654,6 +654,7 @@ impl Parser<'_> {
                 cands = natural;
             }
         }
+        let cands_before_prefixes = cands.clone();
         // Apply prefixes, then validate every candidate by encoding and decoding it.
         let mut valid: Vec<(usize, Candidate)> = Vec::new();
         for mut c in cands {
@@ -673,6 +674,32 @@ impl Parser<'_> {
             }
         }
         if valid.is_empty() {
+            // Say so when only the prefix is wrong (`lock nop`, `rep add`).
+            let without: Vec<&Candidate> = cands_before_prefixes
+                .iter()
+                .filter(|c| trial_encode(c, self.mode).is_some())
+                .collect();
+            if let (false, Some((p, r))) = (
+                without.is_empty(),
+                prefixes.iter().find(|(p, _)| {
+                    matches!(
+                        p.as_str(),
+                        "lock"
+                            | "rep"
+                            | "repe"
+                            | "repz"
+                            | "repne"
+                            | "repnz"
+                            | "xacquire"
+                            | "xrelease"
+                            | "bnd"
+                            | "notrack"
+                    )
+                }),
+            ) {
+                let range = if r.is_empty() { 0..0 } else { r.clone() };
+                return Err(AsmError::new(range, format!("`{p}` cannot be used with `{mnemonic}`")).with_help("see the instruction's description in the Intel SDM for the prefixes it accepts"));
+            }
             return Ok(None);
         }
         // Unsized memory: LLVM tries each size and reports an ambiguity when more than one
