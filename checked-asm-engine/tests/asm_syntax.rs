@@ -110,7 +110,7 @@ fn numeric_and_named_labels() {
 #[test]
 fn branches_relax_from_rel8_to_rel32() {
     assert_eq!(bytes("jmp 1f; 1:"), vec![0xeb, 0x00]);
-    let far = format!("jmp 1f; .zero 200; 1:");
+    let far = "jmp 1f; .zero 200; 1:".to_string();
     assert_eq!(&bytes(&far)[..5], &[0xe9, 200, 0, 0, 0]);
     // External symbols are reached with rel32 plus a relocation, as LLVM does.
     assert_eq!(bytes("jmp foo"), vec![0xe9, 0, 0, 0, 0]);

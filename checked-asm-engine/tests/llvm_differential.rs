@@ -593,12 +593,10 @@ fn run_llvm(llvm: &str, entries: &[String], syntax: Syntax, mode: Mode) -> Vec<O
         let mut parts = line.splitn(4, ':');
         if let (Some(_), Some(l), Some(_), Some(rest)) =
             (parts.next(), parts.next(), parts.next(), parts.next())
+            && rest.trim_start().starts_with("error")
+            && let Ok(l) = l.parse::<usize>()
         {
-            if rest.trim_start().starts_with("error") {
-                if let Ok(l) = l.parse::<usize>() {
-                    rejected.insert((l - 1) / 3);
-                }
-            }
+            rejected.insert((l - 1) / 3);
         }
     }
     let mut result: Vec<Option<Vec<u8>>> = vec![Some(Vec::new()); entries.len()];
@@ -640,10 +638,10 @@ fn run_llvm(llvm: &str, entries: &[String], syntax: Syntax, mode: Mode) -> Vec<O
                         .unwrap_or(0);
                     bytes.extend_from_slice(&n.to_le_bytes()[..w]);
                 }
-            } else if let Some(s) = t.strip_prefix(".ascii").map(str::trim) {
-                if !s.contains("@@") {
-                    bytes.extend_from_slice(s.trim_matches('"').as_bytes());
-                }
+            } else if let Some(s) = t.strip_prefix(".ascii").map(str::trim)
+                && !s.contains("@@")
+            {
+                bytes.extend_from_slice(s.trim_matches('"').as_bytes());
             }
         }
     }

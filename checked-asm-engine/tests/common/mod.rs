@@ -378,14 +378,15 @@ pub fn llvm_intel(ins: &Instruction, text: &str) -> String {
             }
         }
     }
-    if ins.op_count() == 1 && format!("{:?}", ins.mnemonic()).starts_with('F') {
-        if let Some((m, ops)) = t.split_once(' ') {
-            let ops = ops
-                .strip_prefix("st, ")
-                .or_else(|| ops.strip_suffix(", st"))
-                .unwrap_or(ops);
-            t = format!("{m} {ops}");
-        }
+    if ins.op_count() == 1
+        && format!("{:?}", ins.mnemonic()).starts_with('F')
+        && let Some((m, ops)) = t.split_once(' ')
+    {
+        let ops = ops
+            .strip_prefix("st, ")
+            .or_else(|| ops.strip_suffix(", st"))
+            .unwrap_or(ops);
+        t = format!("{m} {ops}");
     }
     t = t.replace("prefetch_exclusive ", "prefetch ");
     // iced prints the 66h-prefixed forms without their size; LLVM's bare `pushf` is the

@@ -33,11 +33,14 @@ pub(crate) enum Decorator {
     Round(OperandKind),
 }
 
+/// Decorators with their source ranges, in written order.
+pub(crate) type Decorators = Vec<(Decorator, Range<usize>)>;
+
 pub(crate) fn strip_decorators(
     src: &str,
     range: Range<usize>,
     intel: bool,
-) -> R<(Range<usize>, Vec<(Decorator, Range<usize>)>)> {
+) -> R<(Range<usize>, Decorators)> {
     let b = src.as_bytes();
     let mut end = range.end;
     let mut out = Vec::new();
@@ -85,7 +88,7 @@ pub(crate) fn apply_decorators(
     let bare = op.range.is_empty();
     for (d, r) in decorators {
         match d {
-            Decorator::Mask(k) if k == Register::K0 => {
+            Decorator::Mask(Register::K0) => {
                 return Err(AsmError::new(r, "`k0` cannot be used as a write mask")
                     .with_help("use one of `k1`..`k7`"));
             }
@@ -156,11 +159,11 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
         ));
     }
     let rtext = src[rest.clone()].to_ascii_lowercase();
-    if let Some(stripped) = rtext.strip_prefix("offset") {
-        if stripped.starts_with(|c: char| c.is_whitespace()) {
-            let v = parse_value(src, trim(src, rest.start + 6..rest.end), true)?;
-            return Ok(Operand::new(OperandKind::Imm(v), range));
-        }
+    if let Some(stripped) = rtext.strip_prefix("offset")
+        && stripped.starts_with(|c: char| c.is_whitespace())
+    {
+        let v = parse_value(src, trim(src, rest.start + 6..rest.end), true)?;
+        return Ok(Operand::new(OperandKind::Imm(v), range));
     }
     // Segment override `fs:...`.
     let mut seg = Register::None;
@@ -267,8 +270,8 @@ fn merge(mem: &mut Mem, more: Mem, at: Range<usize>) -> R<()> {
 fn parse_brackets(src: &str, range: Range<usize>, mut seg: Register) -> R<Mem> {
     let t = tables();
     let mut range = trim(src, range);
-    if let Some(colon) = src[range.clone()].find(':') {
-        if let Some(r) = t
+    if let Some(colon) = src[range.clone()].find(':')
+        && let Some(r) = t
             .register(
                 src[range.start..range.start + colon]
                     .trim()
@@ -276,10 +279,9 @@ fn parse_brackets(src: &str, range: Range<usize>, mut seg: Register) -> R<Mem> {
                     .as_str(),
             )
             .filter(|r| is_segment(*r))
-        {
-            seg = r;
-            range = trim(src, range.start + colon + 1..range.end);
-        }
+    {
+        seg = r;
+        range = trim(src, range.start + colon + 1..range.end);
     }
     let mut mem = Mem {
         size: None,

@@ -172,11 +172,11 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             }
             let end = addrs[i] + (p.raw_prefix.len() + p.lens[choice[i]]) as u64;
             let disp = addrs[t] as i64 - end as i64;
-            if !(-128..=127).contains(&disp) {
-                if let Some(near) = p.near {
-                    choice[i] = near;
-                    changed = true;
-                }
+            if !(-128..=127).contains(&disp)
+                && let Some(near) = p.near
+            {
+                choice[i] = near;
+                changed = true;
             }
         }
         if !changed {

@@ -71,15 +71,15 @@ fn reg_fits(r: Register, k: K) -> bool {
         | K::r64_reg_mem => r.is_gpr64(),
         K::seg_reg => r.is_segment_register(),
         K::k_reg | K::k_rm | K::k_vvvv | K::k_or_mem => r.is_k(),
-        K::kp1_reg => r.is_k() && r.number() % 2 == 0,
+        K::kp1_reg => r.is_k() && r.number().is_multiple_of(2),
         K::mm_reg | K::mm_rm | K::mm_or_mem => r.is_mm(),
         K::xmm_reg | K::xmm_rm | K::xmm_vvvv | K::xmm_or_mem => r.is_xmm(),
         K::xmm_is4 | K::xmm_is5 => r.is_xmm() && r.number() < 16,
-        K::xmmp3_vvvv => r.is_xmm() && r.number() % 4 == 0,
+        K::xmmp3_vvvv => r.is_xmm() && r.number().is_multiple_of(4),
         K::ymm_reg | K::ymm_rm | K::ymm_vvvv | K::ymm_or_mem => r.is_ymm(),
         K::ymm_is4 | K::ymm_is5 => r.is_ymm() && r.number() < 16,
         K::zmm_reg | K::zmm_rm | K::zmm_vvvv | K::zmm_or_mem => r.is_zmm(),
-        K::zmmp3_vvvv => r.is_zmm() && r.number() % 4 == 0,
+        K::zmmp3_vvvv => r.is_zmm() && r.number().is_multiple_of(4),
         K::cr_reg => r.is_cr(),
         K::dr_reg => r.is_dr(),
         K::tr_reg => r.is_tr(),
@@ -308,10 +308,11 @@ fn string_memory(
     {
         return false;
     }
-    if let Some(sz) = m.size {
-        if info.memory_size().size() as u32 != sz && !opaque_memory(info.memory_size()) {
-            return false;
-        }
+    if let Some(sz) = m.size
+        && info.memory_size().size() as u32 != sz
+        && !opaque_memory(info.memory_size())
+    {
+        return false;
     }
     let mode = match m.base {
         Register::RSI | Register::RDI | Register::RBX => Mode::Bits64,
@@ -470,16 +471,14 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             _ => None,
         };
         let remaining_kinds = kinds.len() - i as usize;
-        if let Some(r) = optional {
-            if explicit.len() - next < remaining_kinds {
-                instr.set_op_kind(i, OpKind::Register);
-                instr.set_op_register(i, r);
-                continue;
-            }
+        if let Some(r) = optional
+            && explicit.len() - next < remaining_kinds
+        {
+            instr.set_op_kind(i, OpKind::Register);
+            instr.set_op_register(i, r);
+            continue;
         }
-        let Some(op) = explicit.get(next) else {
-            return None;
-        };
+        let op = explicit.get(next)?;
         next += 1;
         match &op.kind {
             OperandKind::Reg(r) => {
@@ -530,13 +529,12 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
                     return None;
                 }
                 let ms = code_mem_size(info, m.broadcast.is_some());
-                if let Some(sz) = m.size {
-                    if !opaque_memory(ms)
-                        && ms.size() as u32 != sz
-                        && !(m.size_from_suffix && ms.is_packed())
-                    {
-                        return None;
-                    }
+                if let Some(sz) = m.size
+                    && !opaque_memory(ms)
+                    && ms.size() as u32 != sz
+                    && !(m.size_from_suffix && ms.is_packed())
+                {
+                    return None;
                 }
                 if let Some(n) = m.broadcast {
                     let full = info.memory_size().size() as u32;
@@ -643,10 +641,10 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             }
             instr.set_zeroing_masking(true);
         }
-        if let OperandKind::Mem(m) = &op.kind {
-            if m.broadcast.is_some() {
-                instr.set_is_broadcast(true);
-            }
+        if let OperandKind::Mem(m) = &op.kind
+            && m.broadcast.is_some()
+        {
+            instr.set_is_broadcast(true);
         }
     }
     if info.require_op_mask_register() && instr.op_mask() == Register::None {
@@ -772,15 +770,14 @@ pub(crate) fn explain_mismatch(
         v.dedup();
         v
     };
-    if !counts.contains(&n)
-        && !(n == 0
-            && in_mode.iter().any(|c| {
-                c.op_code()
-                    .op_kinds()
-                    .iter()
-                    .all(|k| matches!(k, K::seg_rSI | K::es_rDI | K::seg_rDI | K::seg_rBX_al))
-            }))
-    {
+    let string_only = n == 0
+        && in_mode.iter().any(|c| {
+            c.op_code()
+                .op_kinds()
+                .iter()
+                .all(|k| matches!(k, K::seg_rSI | K::es_rDI | K::seg_rDI | K::seg_rBX_al))
+        });
+    if !counts.contains(&n) && !string_only {
         let expected = counts
             .iter()
             .map(|c| c.to_string())
@@ -807,15 +804,13 @@ pub(crate) fn explain_mismatch(
         mnemonic,
         "shl" | "shr" | "sar" | "sal" | "rol" | "ror" | "rcl" | "rcr"
     ) && n == 2
+        && let OperandKind::Reg(r) = ops[1].kind
+        && r != Register::CL
     {
-        if let OperandKind::Reg(r) = ops[1].kind {
-            if r != Register::CL {
-                return (
-                    format!("`{mnemonic}` takes its count in `cl` or as an immediate"),
-                    None,
-                );
-            }
-        }
+        return (
+            format!("`{mnemonic}` takes its count in `cl` or as an immediate"),
+            None,
+        );
     }
     if matches!(mnemonic, "in" | "out") {
         return (
@@ -877,20 +872,19 @@ pub(crate) fn explain_mismatch(
             sym: Some(SymTerm { ref name, .. }),
             ..
         }) = o.kind
-        {
-            if !in_mode.iter().any(|c| {
+            && !in_mode.iter().any(|c| {
                 c.op_code()
                     .op_kinds()
                     .iter()
                     .any(|k| matches!(k, K::imm16 | K::imm32 | K::imm32sex64 | K::imm64))
-            }) {
-                return (
-                    format!(
-                        "invalid operand for instruction: `{mnemonic}` cannot take the address of `{name}` as an immediate"
-                    ),
-                    None,
-                );
-            }
+            })
+        {
+            return (
+                format!(
+                    "invalid operand for instruction: `{mnemonic}` cannot take the address of `{name}` as an immediate"
+                ),
+                None,
+            );
         }
     }
     (

@@ -286,15 +286,15 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
     if let Some((base, size)) = sized_intel(&m) {
         push(r(base, Some(size)));
     }
-    if let Some(a) = intel_alias(&m) {
-        if t.codes(&a).is_some() {
-            push(r(&a, None));
-        }
+    if let Some(a) = intel_alias(&m)
+        && t.codes(&a).is_some()
+    {
+        push(r(&a, None));
     }
-    if let Some(p) = pseudo(&m) {
-        if t.codes(&p.name).is_some() {
-            push(p);
-        }
+    if let Some(p) = pseudo(&m)
+        && t.codes(&p.name).is_some()
+    {
+        push(p);
     }
     if syntax == Syntax::Att {
         if let Some((name, size)) = att_special(&m) {
@@ -303,10 +303,10 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
         if let Some(s) = att_string(&m) {
             push(r(s, None));
         }
-        if let Some((base, size)) = x87_suffix(&m) {
-            if t.codes(&base).is_some() {
-                push(r(&base, Some(size)));
-            }
+        if let Some((base, size)) = x87_suffix(&m)
+            && t.codes(&base).is_some()
+        {
+            push(r(&base, Some(size)));
         }
         let suffix = match m.chars().last() {
             Some('b') => Some(1),
@@ -348,10 +348,10 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
             if t.codes(base).is_some() {
                 push(r(base, Some(size)));
             }
-            if let Some(a) = intel_alias(base) {
-                if t.codes(&a).is_some() {
-                    push(r(&a, Some(size)));
-                }
+            if let Some(a) = intel_alias(base)
+                && t.codes(&a).is_some()
+            {
+                push(r(&a, Some(size)));
             }
             if let Some((b2, _)) = sized_intel(base) {
                 push(r(b2, Some(size)));

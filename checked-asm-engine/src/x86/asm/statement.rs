@@ -353,8 +353,8 @@ impl Parser<'_> {
         // AT&T syntax when the destination is `st(i)`, i != 0 (the "UnixWare" quirk; GNU as
         // manual, i386-Bugs).
         let mut mnemonic = mnemonic;
-        if self.syntax == Syntax::Att {
-            if let [
+        if self.syntax == Syntax::Att
+            && let [
                 Operand {
                     kind: OperandKind::Reg(d),
                     ..
@@ -364,22 +364,21 @@ impl Parser<'_> {
                     ..
                 },
             ] = ops.as_slice()
-            {
-                if d.is_st() && *d != Register::ST0 {
-                    let swapped = match mnemonic.as_str() {
-                        "fsub" => "fsubr",
-                        "fsubr" => "fsub",
-                        "fdiv" => "fdivr",
-                        "fdivr" => "fdiv",
-                        "fsubp" => "fsubrp",
-                        "fsubrp" => "fsubp",
-                        "fdivp" => "fdivrp",
-                        "fdivrp" => "fdivp",
-                        m => m,
-                    };
-                    mnemonic = swapped.to_string();
-                }
-            }
+            && d.is_st()
+            && *d != Register::ST0
+        {
+            let swapped = match mnemonic.as_str() {
+                "fsub" => "fsubr",
+                "fsubr" => "fsub",
+                "fdiv" => "fdivr",
+                "fdivr" => "fdiv",
+                "fsubp" => "fsubrp",
+                "fsubrp" => "fsubp",
+                "fdivp" => "fdivrp",
+                "fdivrp" => "fdivp",
+                m => m,
+            };
+            mnemonic = swapped.to_string();
         }
         for op in &mut ops {
             self.substitute_equs(op);
@@ -407,11 +406,11 @@ impl Parser<'_> {
 
     fn substitute_equs(&self, op: &mut Operand) {
         let fix = |v: &mut Value| {
-            if let Some(s) = &v.sym {
-                if let Some(&n) = self.equs.get(&s.name) {
-                    v.num = v.num.wrapping_add(n);
-                    v.sym = None;
-                }
+            if let Some(s) = &v.sym
+                && let Some(&n) = self.equs.get(&s.name)
+            {
+                v.num = v.num.wrapping_add(n);
+                v.sym = None;
             }
         };
         match &mut op.kind {

@@ -151,10 +151,10 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         }
     }
     for prefix in ["j", "set", "cmov"] {
-        if let Some(cc) = m.strip_prefix(prefix) {
-            if let Some((_, canon)) = CC.iter().find(|(a, _)| *a == cc) {
-                return Some(format!("{prefix}{canon}"));
-            }
+        if let Some(cc) = m.strip_prefix(prefix)
+            && let Some((_, canon)) = CC.iter().find(|(a, _)| *a == cc)
+        {
+            return Some(format!("{prefix}{canon}"));
         }
     }
     let fixed = match m {
