@@ -403,6 +403,36 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
     let mut instr = iced_x86::Instruction::default();
     instr.set_code(code);
     let mut fixups = Vec::new();
+    // Cheap count check before any allocation: most codes of a mnemonic fail here.
+    let written = ops
+        .iter()
+        .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
+        .count();
+    let optional = kinds
+        .iter()
+        .filter(|k| {
+            matches!(
+                k,
+                K::seg_rSI
+                    | K::es_rDI
+                    | K::seg_rDI
+                    | K::seg_rBX_al
+                    | K::st0
+                    | K::al
+                    | K::ax
+                    | K::eax
+                    | K::rax
+            )
+        })
+        .count();
+    let too_many = if kinds.is_empty() {
+        written > 2
+    } else {
+        written > kinds.len() + 1
+    };
+    if too_many || written + optional < kinds.len() {
+        return None;
+    }
     let explicit: Vec<&Operand> = ops
         .iter()
         .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))

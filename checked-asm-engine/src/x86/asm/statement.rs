@@ -587,73 +587,51 @@ impl Parser<'_> {
         }
         if res.far && res.size.is_none() {
             // `lcall *(%rax)`/`ljmp *(%rax)` without a suffix: m16:32 (LLVM FARCALL32m).
-            let m1632: Vec<Candidate> = cands
-                .iter()
-                .filter(|c| {
-                    c.instr.op_count() == 0
-                        || mem_size_is(c, 6)
-                        || c.instr
-                            .code()
-                            .op_code()
-                            .op_kinds()
-                            .iter()
-                            .any(|k| matches!(k, K::farbr4_2 | K::farbr2_2))
-                })
-                .cloned()
-                .collect();
-            if !m1632.is_empty() {
-                cands = m1632;
-            }
+            retain_if_any(&mut cands, |c| {
+                c.instr.op_count() == 0
+                    || mem_size_is(c, 6)
+                    || c.instr
+                        .code()
+                        .op_code()
+                        .op_kinds()
+                        .iter()
+                        .any(|k| matches!(k, K::farbr4_2 | K::farbr2_2))
+            });
         }
         if let Some(size) = res.size {
             // The suffix names the operation size (`lcalll` = m16:32, `addl`); where no
             // candidate has that operation size it names the memory size (`movzbl`, `flds`).
             let bits = size * 8;
-            let by_op: Vec<Candidate> = cands
+            if cands
                 .iter()
-                .filter(|c| c.instr.code().op_code().operand_size() == bits)
-                .cloned()
-                .collect();
-            let by_mem: Vec<Candidate> = cands
-                .iter()
-                .filter(|c| mem_size_is(c, size))
-                .cloned()
-                .collect();
-            if !by_op.is_empty() {
-                cands = by_op;
-            } else if !by_mem.is_empty() {
-                cands = by_mem;
+                .any(|c| c.instr.code().op_code().operand_size() == bits)
+            {
+                cands.retain(|c| c.instr.code().op_code().operand_size() == bits);
+            } else {
+                retain_if_any(&mut cands, |c| mem_size_is(c, size));
             }
         }
         // Outside 16-bit mode an unsized form never means the 66h-prefixed 16-bit operation
         // (`push 1000` is `pushq`, `xbegin` takes rel32), unless a suffix or `data16` asks.
         if self.mode != Mode::Bits16 && res.size.is_none() {
-            let wide: Vec<Candidate> = cands
-                .iter()
-                .filter(|c| c.instr.code().op_code().operand_size() != 16)
-                .cloned()
-                .collect();
-            if !wide.is_empty() {
-                cands = wide;
-            }
+            retain_if_any(&mut cands, |c| {
+                c.instr.code().op_code().operand_size() != 16
+            });
         }
         // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the
         // `66`-prefixed rel16 form), as LLVM assembles them.
         if cands.iter().any(has_branch) && res.size.is_none() {
             let bits = self.mode.bitness();
-            let natural: Vec<Candidate> = cands
-                .iter()
-                .filter(|c| {
-                    matches!(c.instr.code().op_code().operand_size(), 0)
-                        || c.instr.code().op_code().operand_size() == bits
-                })
-                .cloned()
-                .collect();
-            if !natural.is_empty() {
-                cands = natural;
-            }
+            retain_if_any(&mut cands, |c| {
+                matches!(c.instr.code().op_code().operand_size(), 0)
+                    || c.instr.code().op_code().operand_size() == bits
+            });
         }
-        let cands_before_prefixes = cands.clone();
+        let cands_before_prefixes = if prefixes.is_empty() {
+            Vec::new()
+        } else {
+            cands.clone()
+        };
         // Apply prefixes, then validate every candidate by encoding and decoding it.
         let mut valid: Vec<(usize, Candidate)> = Vec::new();
         for mut c in cands {
@@ -893,4 +871,11 @@ fn xchg_is_nop(back: &iced_x86::Instruction, instr: &iced_x86::Instruction, mode
     );
     pair && instr.op0_register() == instr.op1_register()
         && !(mode == Mode::Bits64 && instr.code() == C::Xchg_r32_EAX)
+}
+
+/// Keeps the candidates matching `keep` if there are any (a preference, not a filter).
+fn retain_if_any(cands: &mut Vec<Candidate>, keep: impl Fn(&Candidate) -> bool) {
+    if cands.iter().any(&keep) {
+        cands.retain(keep);
+    }
 }
