@@ -838,9 +838,24 @@ pub(crate) fn encode_checked(
     mode: Mode,
     ip: u64,
 ) -> Option<Vec<u8>> {
-    let mut enc = Encoder::new(mode.bitness());
-    let len = enc.encode(instr, ip).ok()?;
-    let bytes = enc.take_buffer();
+    // One encoder per thread and mode: `Encoder::new` allocates, and this runs for every
+    // candidate of every instruction.
+    thread_local! {
+        static ENCODERS: std::cell::RefCell<[Option<Encoder>; 3]> = const { std::cell::RefCell::new([None, None, None]) };
+    }
+    let slot = match mode {
+        Mode::Bits16 => 0,
+        Mode::Bits32 => 1,
+        Mode::Bits64 => 2,
+    };
+    let (len, bytes) = ENCODERS.with(|cell| {
+        let mut encoders = cell.borrow_mut();
+        let enc = encoders[slot].get_or_insert_with(|| Encoder::new(mode.bitness()));
+        let result = enc.encode(instr, ip);
+        let bytes = enc.take_buffer();
+        enc.set_buffer(Vec::with_capacity(16));
+        result.ok().map(|len| (len, bytes))
+    })?;
     let mut dec = Decoder::with_ip(mode.bitness(), &bytes, ip, DecoderOptions::NONE);
     let back = dec.decode();
     if instr.code().op_code().fwait() {

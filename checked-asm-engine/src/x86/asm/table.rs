@@ -2,7 +2,33 @@
 //! mnemonic, and the register names LLVM accepts. Built on first use behind a `OnceLock`.
 
 use iced_x86::{Code, EncodingKind, Mnemonic, Register};
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the keys are short mnemonic and register names looked up on every statement,
+/// where SipHash's DoS resistance buys nothing and costs time.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::sync::OnceLock;
 
 pub(crate) struct Tables {
@@ -33,8 +59,8 @@ fn llvm_name(m: Mnemonic) -> String {
 
 impl Tables {
     fn build() -> Tables {
-        let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::new();
-        let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::new();
+        let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::default();
+        let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
         for code in Code::values() {
             let info = code.op_code();
             if !info.is_instruction()
@@ -56,7 +82,7 @@ impl Tables {
                 .clone();
             by_mnemonic.entry(name).or_default().push(code);
         }
-        let mut registers = HashMap::new();
+        let mut registers = HashMap::default();
         for reg in Register::values() {
             if reg == Register::None {
                 continue;
