@@ -265,6 +265,19 @@ fn memory_operands() {
     );
     let p = ok("mov eax, offset foo");
     assert!(p.instructions().next().unwrap().symbol_refs[0].immediate);
+    // x86-64 relocations carry the addend (RELA): the field is 0, as in LLVM's output.
+    let p = ok("mov rax, offset foo + 8");
+    let i = p.instructions().next().unwrap();
+    assert_eq!(
+        (i.symbol_refs[0].addend, i.instruction.immediate(1)),
+        (8, 0)
+    );
+    let p = ok_in("mov eax, offset foo + 8", Syntax::Intel, Mode::Bits32);
+    assert_eq!(
+        p.instructions().next().unwrap().instruction.immediate(1),
+        8,
+        "i386 REL keeps the addend in place"
+    );
     // `[rsp]` needs a SIB byte, `[rbp]` a zero displacement.
     assert_eq!(bytes("mov eax, [rsp]"), vec![0x8b, 0x04, 0x24]);
     assert_eq!(bytes("mov eax, [rbp]"), vec![0x8b, 0x45, 0x00]);
@@ -529,6 +542,11 @@ fn error_messages_say_what_is_wrong() {
         ("jmp 0x10:0x1000", "far pointer"),
         ("mov eax, %eax", "unexpected"),
         ("inc [rax]", "ambiguous operand size for instruction `inc`"),
+        (
+            "mov eax, byte ptr [rax]",
+            "`byte ptr` does not match the operand size of `mov`",
+        ),
+        ("lock nop", "`lock` cannot be used with `nop`"),
     ];
     for (src, want) in cases {
         let e = err(src);

@@ -231,6 +231,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                             rip_relative: false,
                             local_label,
                             immediate: true,
+                            addend: v.num,
                         });
                     }
                 }
@@ -290,6 +291,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                     rip_relative: *rip,
                                     local_label,
                                     immediate: false,
+                                    addend: value.num,
                                 });
                             }
                             if *rip {
@@ -314,6 +316,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                     rip_relative: false,
                                     local_label,
                                     immediate: true,
+                                    addend: v.num,
                                 });
                             }
                         }

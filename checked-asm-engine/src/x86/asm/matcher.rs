@@ -611,10 +611,17 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
                     }
                     fixups.push(Fixup::ImmSym(v.clone()));
                 }
-                let kind = imm_fits(k, v.num, seen_imm)?;
+                // x86-64 ELF relocations carry the addend (RELA), so the field holds 0, as
+                // in LLVM's output; i386 (REL) keeps the addend in place.
+                let value = if v.sym.is_some() && mode == Mode::Bits64 {
+                    0
+                } else {
+                    v.num
+                };
+                let kind = imm_fits(k, value, seen_imm)?;
                 seen_imm = true;
                 instr.set_op_kind(i, kind);
-                instr.try_set_immediate_u64(i, v.num as u64).ok()?;
+                instr.try_set_immediate_u64(i, value as u64).ok()?;
             }
             OperandKind::Far { selector, offset } => {
                 let kind = match k {
@@ -735,7 +742,9 @@ fn set_memory(
             value: m.disp.clone(),
         });
         instr.set_memory_displ_size(if rip { 8 } else { addr_bytes });
-        instr.set_memory_displacement64(m.disp.num as u64);
+        // RELA on x86-64: the addend lives in the relocation, the field is 0.
+        let in_place = if mode == Mode::Bits64 { 0 } else { m.disp.num };
+        instr.set_memory_displacement64(in_place as u64);
         return Some(());
     }
     let disp = m.disp.num;
@@ -817,6 +826,39 @@ pub(crate) fn explain_mismatch(
             format!("`{mnemonic}` takes {expected} operand(s), not {n}"),
             None,
         );
+    }
+    // A written memory size that no form of the instruction takes with these operands
+    // (`mov eax, byte ptr [rax]`).
+    if let Some((i, size)) = ops.iter().enumerate().find_map(|(i, o)| match &o.kind {
+        OperandKind::Mem(m) if !m.size_from_suffix => m.size.map(|s| (i, s)),
+        _ => None,
+    }) {
+        let mut unsized_ops = ops.to_vec();
+        if let OperandKind::Mem(m) = &mut unsized_ops[i].kind {
+            m.size = None;
+        }
+        if in_mode
+            .iter()
+            .any(|&c| try_code(c, &unsized_ops, mode, false).is_some())
+        {
+            let keyword = match size {
+                1 => "byte",
+                2 => "word",
+                4 => "dword",
+                6 => "fword",
+                8 => "qword",
+                10 => "tbyte",
+                16 => "xmmword",
+                32 => "ymmword",
+                _ => "zmmword",
+            };
+            return (
+                format!(
+                    "invalid operand for instruction: `{keyword} ptr` does not match the operand size of `{mnemonic}` here"
+                ),
+                Some("drop the size keyword or make it agree with the register operand".into()),
+            );
+        }
     }
     let mems = ops
         .iter()

@@ -159,6 +159,8 @@ pub struct SymbolRef {
     pub local_label: Option<usize>,
     /// The reference is an immediate (`offset sym`, `$sym`), not a memory operand.
     pub immediate: bool,
+    /// The constant added to the symbol (`sym + 8`).
+    pub addend: i64,
 }
 
 #[derive(Clone, Debug)]
