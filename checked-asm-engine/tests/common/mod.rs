@@ -321,8 +321,9 @@ pub fn format(f: &mut dyn Formatter, i: &Instruction) -> String {
     s
 }
 
-/// `same_instruction`, ignoring branch targets (an absolute branch target is a relocation
-/// for LLVM and for us, encoded as displacement 0).
+/// `same_instruction`, ignoring branch targets and rip-relative displacements: a reference
+/// to a label or symbol is a fixup whose bytes `llvm-mc -show-encoding` leaves at 0, while we
+/// resolve labels of the block.
 pub fn same_ignoring_targets(a: &Instruction, b: &Instruction) -> bool {
     let mut a = *a;
     let mut b = *b;

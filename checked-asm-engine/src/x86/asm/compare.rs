@@ -31,7 +31,7 @@ fn selector_word(i: &Instruction) -> bool {
     matches!(
         i.mnemonic(),
         M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw | M::Lkgs
-    ) || (crate::x86::asm::matcher::gpr_width_free(i.mnemonic()))
+    ) || (crate::x86::asm::kinds::gpr_width_free(i.mnemonic()))
 }
 
 /// `sal` is `shl` (Intel SDM Vol. 2B, "SAL/SAR/SHL/SHR": the same operation); iced keeps

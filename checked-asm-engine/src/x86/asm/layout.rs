@@ -6,7 +6,8 @@
 use super::error::AsmError;
 use super::expr::Value;
 use super::matcher::Fixup;
-use super::statement::{PKind, PStmt, encode_checked};
+use super::select::encode_checked;
+use super::statement::{PKind, PStmt};
 use super::{
     BranchTarget, Data, Directive, DirectiveKind, Instr, Mode, PrefixStmt, Program, Stmt, StmtKind,
     SymbolRef,

@@ -11,15 +11,18 @@
 
 mod att;
 mod compare;
+mod diagnose;
 mod directive;
 mod error;
 mod expr;
 mod intel;
+pub(crate) mod kinds;
 mod layout;
 mod lexer;
-pub(crate) mod matcher;
+mod matcher;
 mod mnemonic;
 mod operand;
+mod select;
 mod statement;
 mod table;
 
