@@ -335,6 +335,9 @@ pub fn same_ignoring_targets(a: &Instruction, b: &Instruction) -> bool {
             ) {
                 x.set_near_branch64(0);
             }
+            if x.op_kind(op) == OpKind::Memory && x.memory_base().is_ip() {
+                x.set_memory_displacement64(0);
+            }
         }
     }
     checked_asm_engine::x86::asm::same_instruction(&a, &b)
