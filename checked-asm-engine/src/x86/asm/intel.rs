@@ -267,9 +267,9 @@ fn merge(mem: &mut Mem, more: Mem, at: Range<usize>) -> R<()> {
 
 /// The inside of `[...]`: `base + index*scale + disp`, in any order, as LLVM's
 /// `IntelExprStateMachine` accepts it.
-fn parse_brackets(src: &str, range: Range<usize>, mut seg: Register) -> R<Mem> {
+fn parse_brackets(src: &str, range: Range<usize>, seg: Register) -> R<Mem> {
     let t = tables();
-    let mut range = trim(src, range);
+    let range = trim(src, range);
     if let Some(colon) = src[range.clone()].find(':')
         && let Some(r) = t
             .register(
@@ -280,8 +280,16 @@ fn parse_brackets(src: &str, range: Range<usize>, mut seg: Register) -> R<Mem> {
             )
             .filter(|r| is_segment(*r))
     {
-        seg = r;
-        range = trim(src, range.start + colon + 1..range.end);
+        // LLVM's Intel parser rejects `[fs:0x28]` ("unexpected token in argument list").
+        let help = format!(
+            "write `{}:[{}]`",
+            format!("{r:?}").to_ascii_lowercase(),
+            src[range.start + colon + 1..range.end].trim()
+        );
+        return Err(
+            AsmError::new(range, "the segment override must come before the bracket")
+                .with_help(help),
+        );
     }
     let mut mem = Mem {
         size: None,

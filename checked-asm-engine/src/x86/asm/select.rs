@@ -304,7 +304,19 @@ impl Parser<'_> {
                 }
             }
         }
-        valid.sort_by_key(|(len, _)| *len);
+        // Shortest first; among equal lengths LLVM prefers the sign-extended imm8 form
+        // (`add ax, 0xffff` is 66 83 C0 FF, not 66 05 FF FF).
+        valid.sort_by_key(|(len, c)| {
+            let imm8 = (0..c.instr.op_count()).any(|i| {
+                matches!(
+                    c.instr.op_kind(i),
+                    iced_x86::OpKind::Immediate8to16
+                        | iced_x86::OpKind::Immediate8to32
+                        | iced_x86::OpKind::Immediate8to64
+                )
+            });
+            (*len, !imm8)
+        });
         let lens: Vec<usize> = valid.iter().map(|(l, _)| *l).collect();
         let cands: Vec<Candidate> = valid.into_iter().map(|(_, c)| c).collect();
         let (short, near) = if cands.iter().any(has_branch) {
