@@ -207,6 +207,7 @@ fn llvm_differential() {
     let listed = exceptions();
     let mut report = String::new();
     let mut unexpected = Vec::new();
+    let mut still_differing = std::collections::BTreeSet::new();
     let mut figures = Vec::new();
     for (syntax, mode) in [
         (Syntax::Intel, Mode::Bits64),
@@ -265,6 +266,7 @@ fn llvm_differential() {
             };
             if let Err(why) = verdict {
                 report.push_str(&format!("{key} ## {why}\n"));
+                still_differing.insert(key.clone());
                 if !listed.contains_key(&key) {
                     unexpected.push(format!("{key} ## {why}"));
                 }
@@ -277,6 +279,19 @@ fn llvm_differential() {
             syntax
         );
         figures.push((mode, syntax, pct));
+    }
+    let stale: Vec<&String> = listed
+        .keys()
+        .filter(|k| !still_differing.contains(*k))
+        .collect();
+    if !stale.is_empty() {
+        println!(
+            "{} entries of llvm_exceptions.txt now agree with LLVM and can be removed:",
+            stale.len()
+        );
+        for k in stale {
+            println!("  {k}");
+        }
     }
     if let Ok(path) = std::env::var("LLVM_DIFF_DUMP") {
         std::fs::write(path, &report).unwrap();

@@ -28,10 +28,17 @@ enum Meaning {
 /// (66h) and `ltr eax` (no prefix, what LLVM emits for `ltr ax`) are the same instruction.
 fn selector_word(i: &Instruction) -> bool {
     use iced_x86::Mnemonic as M;
-    matches!(
-        i.mnemonic(),
-        M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw | M::Lkgs
-    ) || (crate::x86::asm::kinds::gpr_width_free(i.mnemonic()))
+    // A segment-register load reads 16 bits of the GPR (`mov ds, ax` with or without 66h).
+    let sreg_load = i.mnemonic() == M::Mov
+        && i.op_count() == 2
+        && i.op_kind(0) == OpKind::Register
+        && i.op0_register().is_segment_register();
+    sreg_load
+        || matches!(
+            i.mnemonic(),
+            M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw | M::Lkgs | M::Arpl
+        )
+        || (crate::x86::asm::kinds::gpr_width_free(i.mnemonic()))
 }
 
 /// `sal` is `shl` (Intel SDM Vol. 2B, "SAL/SAR/SHL/SHR": the same operation); iced keeps

@@ -250,6 +250,7 @@ pub(crate) fn selector_r32m16(code: Code) -> bool {
     matches!(
         code,
         Code::Lkgs_r32m16
+            | Code::Arpl_r32m16_r32
             | Code::Lldt_r32m16
             | Code::Ltr_r32m16
             | Code::Verr_r32m16

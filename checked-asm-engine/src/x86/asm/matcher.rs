@@ -165,7 +165,10 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
                 {
                     return None;
                 }
-                let r = if selector_r32m16(code) && r.is_gpr16() && k == K::r32_or_mem {
+                let r = if selector_r32m16(code)
+                    && r.is_gpr16()
+                    && matches!(k, K::r32_or_mem | K::r32_reg)
+                {
                     // LLVM encodes `ltr ax` without 66h (X86InstrSystem.td `LTRr`), which
                     // is iced's `Ltr_r32m16`; only the low 16 bits are read.
                     r.full_register32()
