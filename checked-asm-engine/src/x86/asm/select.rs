@@ -141,8 +141,9 @@ impl Parser<'_> {
         // LLVM's AT&T parser loads a segment register from a 16-bit GPR without 66h
         // (`movw %ax, %ds` is 8E D8), i.e. iced's `Mov_Sreg_r32m16`; its Intel parser keeps
         // 66h. Only the low 16 bits are read either way.
-        if self.syntax == Syntax::Att && res.name == "mov" {
-            if let [
+        if self.syntax == Syntax::Att
+            && res.name == "mov"
+            && let [
                 Operand {
                     kind: OperandKind::Reg(s),
                     ..
@@ -152,12 +153,11 @@ impl Parser<'_> {
                     ..
                 },
             ] = ops.as_slice()
-            {
-                if s.is_segment_register() && g.is_gpr16() {
-                    let wide = g.full_register32();
-                    ops[1].kind = OperandKind::Reg(wide);
-                }
-            }
+            && s.is_segment_register()
+            && g.is_gpr16()
+        {
+            let wide = g.full_register32();
+            ops[1].kind = OperandKind::Reg(wide);
         }
         // `xchg` is symmetric; LLVM puts the first register in ModRM.rm's partner
         // (`xchg cl, dl` is 86 CA) and uses the one-byte 90+r form with the accumulator.
