@@ -446,6 +446,20 @@ fn data_directives() {
         vec![Code::Ud2]
     );
     assert!(err(".byte 256").message.contains("does not fit"));
+    // An instruction spelled across data statements is decoded from the run.
+    let p = ok(".byte 0x0f; .byte 0x0b; nop");
+    let decoded: Vec<usize> = p
+        .stmts
+        .iter()
+        .filter_map(|s| {
+            if let StmtKind::Data(d) = &s.kind {
+                Some(d.decoded.len())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(decoded, vec![1, 0]);
 }
 
 #[test]

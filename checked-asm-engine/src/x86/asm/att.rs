@@ -65,6 +65,15 @@ fn parse_plain(src: &str, range: Range<usize>) -> R<Operand> {
     let b = src.as_bytes();
     let text = &src[range.clone()];
     if b[range.start] == b'$' {
+        if b.get(range.start + 1) == Some(&b'$') {
+            // In AT&T syntax `$$0x80` is the address of a symbol named `$0x80` (LLVM emits a
+            // relocation against it); rustc passes `$` through, so one `$` is meant.
+            return Err(AsmError::new(
+                range.clone(),
+                "`$$` in AT&T syntax names a symbol, not an immediate",
+            )
+            .with_help(format!("write `${}`", &text[2..])));
+        }
         let v = parse_value(src, trim(src, range.start + 1..range.end), false)?;
         return Ok(Operand::new(OperandKind::Imm(v), range));
     }

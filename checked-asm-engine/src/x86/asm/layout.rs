@@ -380,6 +380,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
         });
     }
     if errors.is_empty() {
+        decode_data_runs(&mut out);
         Ok(Program { stmts: out })
     } else {
         Err(errors)
@@ -398,4 +399,54 @@ fn decode_all(bytes: &[u8], mode: Mode, ip: u64) -> Vec<iced_x86::Instruction> {
         out.push(i);
     }
     out
+}
+
+/// Consecutive data statements (`.byte 0x0f; .byte 0x0b`) can spell one instruction between
+/// them: decode each run as a whole and give every decoded instruction to the statement its
+/// first byte belongs to.
+fn decode_data_runs(stmts: &mut [Stmt]) {
+    let mut i = 0;
+    while i < stmts.len() {
+        let StmtKind::Data(first) = &stmts[i].kind else {
+            i += 1;
+            continue;
+        };
+        let (section, mode) = (stmts[i].section, first.mode);
+        let mut j = i + 1;
+        while j < stmts.len()
+            && stmts[j].section == section
+            && matches!(&stmts[j].kind, StmtKind::Data(d) if d.mode == mode)
+        {
+            j += 1;
+        }
+        if j - i > 1 {
+            let start = stmts[i].address;
+            let bytes: Vec<u8> = stmts[i..j]
+                .iter()
+                .flat_map(|s| {
+                    if let StmtKind::Data(d) = &s.kind {
+                        d.bytes.clone()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
+            let decoded = decode_all(&bytes, mode, start);
+            for s in &mut stmts[i..j] {
+                if let StmtKind::Data(d) = &mut s.kind {
+                    d.decoded.clear();
+                }
+            }
+            for ins in decoded {
+                let owner = (i..j)
+                    .rev()
+                    .find(|&k| stmts[k].address <= ins.ip())
+                    .unwrap_or(i);
+                if let StmtKind::Data(d) = &mut stmts[owner].kind {
+                    d.decoded.push(ins);
+                }
+            }
+        }
+        i = j;
+    }
 }
