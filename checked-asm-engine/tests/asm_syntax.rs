@@ -210,6 +210,12 @@ fn att_suffixes_and_names() {
             .message
             .contains("operand")
     );
+    assert_eq!(
+        err_in("int $$0x80", Syntax::Att, Mode::Bits64)
+            .help
+            .as_deref(),
+        Some("write `$0x80`")
+    );
     assert!(
         err_in("inc (%rax)", Syntax::Att, Mode::Bits64)
             .message
