@@ -619,7 +619,11 @@ fn garbage_and_mutated_templates_never_panic() {
             .chars()
             .collect();
     let mut rng = Lcg(0x5eed);
-    for round in 0..3000 {
+    let rounds: usize = std::env::var("ASM_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    for round in 0..rounds {
         let mut s: Vec<char> = if round % 3 == 0 {
             (0..rng.below(40))
                 .map(|_| alphabet[rng.below(alphabet.len())])

@@ -226,6 +226,10 @@ fn x87_suffix(m: &str) -> Option<(String, u32)> {
 
 pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
     let m = written.to_ascii_lowercase();
+    // Every x86 mnemonic is ASCII; the suffix handling below slices bytes.
+    if !m.is_ascii() {
+        return Vec::new();
+    }
     let t = tables();
     let mut out = Vec::new();
     let mut push = |res: Resolved| {
