@@ -158,7 +158,12 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
             "expected a memory operand after the size keyword",
         ));
     }
-    let rtext = src[rest.clone()].to_ascii_lowercase();
+    let mut rtext = src[rest.clone()].to_ascii_lowercase();
+    // `jmp short label`: LLVM accepts the MASM distance keyword and relaxes as usual.
+    if let Some(stripped) = rtext.strip_prefix("short ") {
+        rest = trim(src, rest.end - stripped.len()..rest.end);
+        rtext = src[rest.clone()].to_ascii_lowercase();
+    }
     if let Some(stripped) = rtext.strip_prefix("offset")
         && stripped.starts_with(|c: char| c.is_whitespace())
     {
@@ -184,7 +189,7 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
     let rtext = &src[rest.clone()];
     let mem = if let Some(open) = rtext.find('[') {
         let open = rest.start + open;
-        let Some(close) = src[open..rest.end].rfind(']').map(|p| open + p) else {
+        let Some(close) = src[open..rest.end].find(']').map(|p| open + p) else {
             return Err(AsmError::new(range, "missing `]` in memory operand"));
         };
         let mut mem = parse_brackets(src, open + 1..close, seg)?;
