@@ -14,15 +14,25 @@ type R<T> = Result<T, AsmError>;
 
 pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
     let (main, decorators) = strip_decorators(src, range.clone(), false)?;
+    let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
+    if bare_decorator {
+        op.range = 0..0;
+    }
     apply_decorators(&mut op, decorators)?;
     Ok(op)
 }
 
 fn register(src: &str, range: Range<usize>) -> R<Register> {
     let text = &src[range.clone()];
-    let name: String = text[1..]
+    let Some(rest) = text.strip_prefix('%') else {
+        return Err(AsmError::new(
+            range,
+            format!("expected a register (`%name`), found `{text}`"),
+        ));
+    };
+    let name: String = rest
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
@@ -55,6 +65,15 @@ fn parse_plain(src: &str, range: Range<usize>) -> R<Operand> {
     let b = src.as_bytes();
     let text = &src[range.clone()];
     if b[range.start] == b'$' {
+        if b.get(range.start + 1) == Some(&b'$') {
+            // In AT&T syntax `$$0x80` is the address of a symbol named `$0x80` (LLVM emits a
+            // relocation against it); rustc passes `$` through, so one `$` is meant.
+            return Err(AsmError::new(
+                range.clone(),
+                "`$$` in AT&T syntax names a symbol, not an immediate",
+            )
+            .with_help(format!("write `${}`", &text[2..])));
+        }
         let v = parse_value(src, trim(src, range.start + 1..range.end), false)?;
         return Ok(Operand::new(OperandKind::Imm(v), range));
     }
@@ -172,4 +191,25 @@ pub(crate) fn att_special(m: &str) -> Option<(&'static str, Option<u32>)> {
         "sysexitq" => ("sysexitq", None),
         _ => return None,
     })
+}
+
+/// Instructions whose operands GNU as (and LLVM) keep in Intel order in AT&T syntax:
+/// `enter` (two immediates), `bound`, and the far-pointer `ljmp $sel, $off`.
+pub(crate) fn keeps_operand_order(m: &str) -> bool {
+    matches!(
+        m,
+        "enter"
+            | "enterw"
+            | "enterl"
+            | "enterq"
+            | "bound"
+            | "boundw"
+            | "boundl"
+            | "ljmp"
+            | "lcall"
+            | "ljmpl"
+            | "ljmpw"
+            | "lcalll"
+            | "lcallw"
+    )
 }

@@ -9,6 +9,7 @@ use iced_x86::{Instruction, OpKind};
 #[derive(Debug, PartialEq, Eq)]
 enum Meaning {
     Reg(iced_x86::Register),
+    RegNum(usize),
     Imm(u64),
     Branch(u64),
     Far(u16, u32),
@@ -23,8 +24,38 @@ enum Meaning {
     Implicit(OpKind, iced_x86::Register),
 }
 
+/// `lldt`/`ltr`/`verr`/`verw`/`lmsw` read only a 16-bit selector or word: `ltr ax`
+/// (66h) and `ltr eax` (no prefix, what LLVM emits for `ltr ax`) are the same instruction.
+fn selector_word(i: &Instruction) -> bool {
+    use iced_x86::Mnemonic as M;
+    // A segment-register load reads 16 bits of the GPR (`mov ds, ax` with or without 66h).
+    let sreg_load = i.mnemonic() == M::Mov
+        && i.op_count() == 2
+        && i.op_kind(0) == OpKind::Register
+        && i.op0_register().is_segment_register();
+    sreg_load
+        || matches!(
+            i.mnemonic(),
+            M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw | M::Lkgs | M::Arpl
+        )
+        || (crate::x86::asm::kinds::gpr_width_free(i.mnemonic()))
+}
+
+/// `sal` is `shl` (Intel SDM Vol. 2B, "SAL/SAR/SHL/SHR": the same operation); iced keeps
+/// the /6 encoding apart.
+fn canonical(m: iced_x86::Mnemonic) -> iced_x86::Mnemonic {
+    if m == iced_x86::Mnemonic::Sal {
+        iced_x86::Mnemonic::Shl
+    } else {
+        m
+    }
+}
+
 fn meaning(i: &Instruction, op: u32) -> Meaning {
     match i.op_kind(op) {
+        OpKind::Register if selector_word(i) && i.op_register(op).is_gpr() => {
+            Meaning::RegNum(i.op_register(op).number())
+        }
         OpKind::Register => Meaning::Reg(i.op_register(op)),
         OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64 => {
             Meaning::Branch(i.near_branch_target())
@@ -99,7 +130,7 @@ fn meaning(i: &Instruction, op: u32) -> Meaning {
 
 /// Whether `a` and `b` are the same instruction in meaning.
 pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
-    if a.code() == b.code() || a.mnemonic() == b.mnemonic() {
+    if a.code() == b.code() || canonical(a.mnemonic()) == canonical(b.mnemonic()) {
         if a.op_count() != b.op_count() {
             return false;
         }
@@ -118,8 +149,18 @@ pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
         return false;
     }
     // Operand size matters when no operand shows it (`pushfq` vs `pushfw`, `iretq`).
-    if a.code() != b.code() && a.op_code().operand_size() != b.op_code().operand_size() {
+    let sized_by_operands =
+        (0..a.op_count()).any(|op| matches!(a.op_kind(op), OpKind::Register | OpKind::Memory));
+    if a.code() != b.code()
+        && !sized_by_operands
+        && a.op_code().operand_size() != b.op_code().operand_size()
+    {
         return false;
+    }
+    if a.mnemonic() == iced_x86::Mnemonic::Xchg && a.op_count() == 2 {
+        // `xchg` is symmetric: `xchg cl, dl` and `xchg dl, cl` are one instruction.
+        let (a0, a1, b0, b1) = (meaning(a, 0), meaning(a, 1), meaning(b, 0), meaning(b, 1));
+        return (a0 == b0 && a1 == b1) || (a0 == b1 && a1 == b0);
     }
     (0..a.op_count()).all(|op| meaning(a, op) == meaning(b, op))
 }

@@ -211,7 +211,7 @@ pub(crate) fn parse(src: &str, range: Range<usize>, intel: bool) -> R<Parsed> {
             range,
             format!("`{name}` is not supported by checked-asm: its effect on the instructions cannot be checked"),
         )
-        .with_help("expand it by hand (or with a Rust macro producing the template), or use `options(raw)` in an unchecked `asm!`")),
+        .with_help("expand it by hand, or with a Rust macro that produces the template text")),
         n if n.starts_with(".if") => Err(AsmError::new(range, format!("`{n}` is not supported by checked-asm: conditional assembly cannot be checked"))
             .with_help("select the template with `#[cfg(...)]` on the template strings instead")),
         _ => Err(AsmError::new(range, format!("unknown directive `{name}`"))),

@@ -262,8 +262,12 @@ impl<'a> ExprParser<'a> {
             u64::from_str_radix(h, 16).ok()
         } else if let Some(bin) = lower.strip_prefix("0b") {
             u64::from_str_radix(bin, 2).ok()
-        } else if let (true, Some(h)) = (self.intel, lower.strip_suffix('h')) {
-            u64::from_str_radix(h, 16).ok()
+        } else if lower.ends_with('h') && u64::from_str_radix(&lower[..lower.len() - 1], 16).is_ok()
+        {
+            // MASM-style `0FFh` is accepted by LLVM only in MASM mode, not in the GNU-style
+            // Intel syntax rustc uses (llvm-mc: "unknown token in expression").
+            return Err(AsmError::new(start..end, format!("`{text}`: the `h` suffix for hexadecimal numbers is not accepted by LLVM's assembler"))
+                .with_help(format!("write `0x{}`", &text[..text.len() - 1])));
         } else if lower.len() > 1
             && lower.starts_with('0')
             && lower.bytes().all(|c| c.is_ascii_digit())

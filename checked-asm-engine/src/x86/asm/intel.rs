@@ -14,8 +14,12 @@ type R<T> = Result<T, AsmError>;
 /// Parses one Intel operand (the text between commas).
 pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
     let (main, decorators) = strip_decorators(src, range.clone(), true)?;
+    let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
+    if bare_decorator {
+        op.range = 0..0;
+    }
     apply_decorators(&mut op, decorators)?;
     Ok(op)
 }
@@ -29,11 +33,14 @@ pub(crate) enum Decorator {
     Round(OperandKind),
 }
 
+/// Decorators with their source ranges, in written order.
+pub(crate) type Decorators = Vec<(Decorator, Range<usize>)>;
+
 pub(crate) fn strip_decorators(
     src: &str,
     range: Range<usize>,
     intel: bool,
-) -> R<(Range<usize>, Vec<(Decorator, Range<usize>)>)> {
+) -> R<(Range<usize>, Decorators)> {
     let b = src.as_bytes();
     let mut end = range.end;
     let mut out = Vec::new();
@@ -78,9 +85,10 @@ pub(crate) fn apply_decorators(
     op: &mut Operand,
     decorators: Vec<(Decorator, Range<usize>)>,
 ) -> R<()> {
+    let bare = op.range.is_empty();
     for (d, r) in decorators {
         match d {
-            Decorator::Mask(k) if k == Register::K0 => {
+            Decorator::Mask(Register::K0) => {
                 return Err(AsmError::new(r, "`k0` cannot be used as a write mask")
                     .with_help("use one of `k1`..`k7`"));
             }
@@ -96,9 +104,7 @@ pub(crate) fn apply_decorators(
                 }
             },
             Decorator::Round(k) => {
-                if !matches!(op.kind, OperandKind::Imm(Value { num: 0, sym: None }))
-                    || op.range.is_empty()
-                {
+                if bare {
                     op.kind = k;
                 } else {
                     return Err(AsmError::new(
@@ -152,12 +158,17 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
             "expected a memory operand after the size keyword",
         ));
     }
-    let rtext = src[rest.clone()].to_ascii_lowercase();
-    if let Some(stripped) = rtext.strip_prefix("offset") {
-        if stripped.starts_with(|c: char| c.is_whitespace()) {
-            let v = parse_value(src, trim(src, rest.start + 6..rest.end), true)?;
-            return Ok(Operand::new(OperandKind::Imm(v), range));
-        }
+    let mut rtext = src[rest.clone()].to_ascii_lowercase();
+    // `jmp short label`: LLVM accepts the MASM distance keyword and relaxes as usual.
+    if let Some(stripped) = rtext.strip_prefix("short ") {
+        rest = trim(src, rest.end - stripped.len()..rest.end);
+        rtext = src[rest.clone()].to_ascii_lowercase();
+    }
+    if let Some(stripped) = rtext.strip_prefix("offset")
+        && stripped.starts_with(|c: char| c.is_whitespace())
+    {
+        let v = parse_value(src, trim(src, rest.start + 6..rest.end), true)?;
+        return Ok(Operand::new(OperandKind::Imm(v), range));
     }
     // Segment override `fs:...`.
     let mut seg = Register::None;
@@ -167,28 +178,18 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
             seg = r;
             rest = trim(src, rest.start + colon + 1..rest.end);
         } else if !rtext.contains('[') {
-            // `sel:off` far pointer (`jmp 0x10:0x1000`).
-            let sel = parse_value(src, trim(src, rest.start..rest.start + colon), true)?;
-            let off = parse_value(src, trim(src, rest.start + colon + 1..rest.end), true)?;
-            if sel.sym.is_some() || off.sym.is_some() {
-                return Err(AsmError::new(
-                    range,
-                    "a far pointer must be `selector:offset` with constant values",
-                ));
-            }
-            return Ok(Operand::new(
-                OperandKind::Far {
-                    selector: sel.num,
-                    offset: off.num,
-                },
+            // `jmp 0x10:0x1000`: LLVM's Intel parser rejects the MASM far-pointer form.
+            return Err(AsmError::new(
                 range,
-            ));
+                "LLVM does not accept a `selector:offset` far pointer in Intel syntax",
+            )
+            .with_help("write `ljmp selector, offset` or `lcall selector, offset`"));
         }
     }
     let rtext = &src[rest.clone()];
     let mem = if let Some(open) = rtext.find('[') {
         let open = rest.start + open;
-        let Some(close) = src[open..rest.end].rfind(']').map(|p| open + p) else {
+        let Some(close) = src[open..rest.end].find(']').map(|p| open + p) else {
             return Err(AsmError::new(range, "missing `]` in memory operand"));
         };
         let mut mem = parse_brackets(src, open + 1..close, seg)?;
@@ -271,11 +272,11 @@ fn merge(mem: &mut Mem, more: Mem, at: Range<usize>) -> R<()> {
 
 /// The inside of `[...]`: `base + index*scale + disp`, in any order, as LLVM's
 /// `IntelExprStateMachine` accepts it.
-fn parse_brackets(src: &str, range: Range<usize>, mut seg: Register) -> R<Mem> {
+fn parse_brackets(src: &str, range: Range<usize>, seg: Register) -> R<Mem> {
     let t = tables();
-    let mut range = trim(src, range);
-    if let Some(colon) = src[range.clone()].find(':') {
-        if let Some(r) = t
+    let range = trim(src, range);
+    if let Some(colon) = src[range.clone()].find(':')
+        && let Some(r) = t
             .register(
                 src[range.start..range.start + colon]
                     .trim()
@@ -283,10 +284,17 @@ fn parse_brackets(src: &str, range: Range<usize>, mut seg: Register) -> R<Mem> {
                     .as_str(),
             )
             .filter(|r| is_segment(*r))
-        {
-            seg = r;
-            range = trim(src, range.start + colon + 1..range.end);
-        }
+    {
+        // LLVM's Intel parser rejects `[fs:0x28]` ("unexpected token in argument list").
+        let help = format!(
+            "write `{}:[{}]`",
+            format!("{r:?}").to_ascii_lowercase(),
+            src[range.start + colon + 1..range.end].trim()
+        );
+        return Err(
+            AsmError::new(range, "the segment override must come before the bracket")
+                .with_help(help),
+        );
     }
     let mut mem = Mem {
         size: None,

@@ -6,7 +6,8 @@
 use super::error::AsmError;
 use super::expr::Value;
 use super::matcher::Fixup;
-use super::statement::{PKind, PStmt, encode_checked};
+use super::select::encode_checked;
+use super::statement::{PKind, PStmt};
 use super::{
     BranchTarget, Data, Directive, DirectiveKind, Instr, Mode, PrefixStmt, Program, Stmt, StmtKind,
     SymbolRef,
@@ -172,11 +173,11 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             }
             let end = addrs[i] + (p.raw_prefix.len() + p.lens[choice[i]]) as u64;
             let disp = addrs[t] as i64 - end as i64;
-            if !(-128..=127).contains(&disp) {
-                if let Some(near) = p.near {
-                    choice[i] = near;
-                    changed = true;
-                }
+            if !(-128..=127).contains(&disp)
+                && let Some(near) = p.near
+            {
+                choice[i] = near;
+                changed = true;
             }
         }
         if !changed {
@@ -231,6 +232,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                             rip_relative: false,
                             local_label,
                             immediate: true,
+                            addend: v.num,
                         });
                     }
                 }
@@ -290,6 +292,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                     rip_relative: *rip,
                                     local_label,
                                     immediate: false,
+                                    addend: value.num,
                                 });
                             }
                             if *rip {
@@ -314,6 +317,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                     rip_relative: false,
                                     local_label,
                                     immediate: true,
+                                    addend: v.num,
                                 });
                             }
                         }
@@ -332,7 +336,15 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 bytes.extend_from_slice(&enc);
                 let mut dec =
                     Decoder::with_ip(s.mode.bitness(), &bytes, addr, DecoderOptions::NONE);
-                let decoded = dec.decode();
+                let decoded = if instr.code().op_code().fwait() {
+                    // iced decodes `wait` separately; keep the combined instruction.
+                    let mut d = instr;
+                    d.set_ip(addr);
+                    d.set_len(bytes.len());
+                    d
+                } else {
+                    dec.decode()
+                };
                 if decoded.is_invalid() || decoded.len() != bytes.len() {
                     errors.push(AsmError::new(
                         s.range.clone(),
@@ -368,6 +380,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
         });
     }
     if errors.is_empty() {
+        decode_data_runs(&mut out);
         Ok(Program { stmts: out })
     } else {
         Err(errors)
@@ -386,4 +399,54 @@ fn decode_all(bytes: &[u8], mode: Mode, ip: u64) -> Vec<iced_x86::Instruction> {
         out.push(i);
     }
     out
+}
+
+/// Consecutive data statements (`.byte 0x0f; .byte 0x0b`) can spell one instruction between
+/// them: decode each run as a whole and give every decoded instruction to the statement its
+/// first byte belongs to.
+fn decode_data_runs(stmts: &mut [Stmt]) {
+    let mut i = 0;
+    while i < stmts.len() {
+        let StmtKind::Data(first) = &stmts[i].kind else {
+            i += 1;
+            continue;
+        };
+        let (section, mode) = (stmts[i].section, first.mode);
+        let mut j = i + 1;
+        while j < stmts.len()
+            && stmts[j].section == section
+            && matches!(&stmts[j].kind, StmtKind::Data(d) if d.mode == mode)
+        {
+            j += 1;
+        }
+        if j - i > 1 {
+            let start = stmts[i].address;
+            let bytes: Vec<u8> = stmts[i..j]
+                .iter()
+                .flat_map(|s| {
+                    if let StmtKind::Data(d) = &s.kind {
+                        d.bytes.clone()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
+            let decoded = decode_all(&bytes, mode, start);
+            for s in &mut stmts[i..j] {
+                if let StmtKind::Data(d) = &mut s.kind {
+                    d.decoded.clear();
+                }
+            }
+            for ins in decoded {
+                let owner = (i..j)
+                    .rev()
+                    .find(|&k| stmts[k].address <= ins.ip())
+                    .unwrap_or(i);
+                if let StmtKind::Data(d) = &mut stmts[owner].kind {
+                    d.decoded.push(ins);
+                }
+            }
+        }
+        i = j;
+    }
 }

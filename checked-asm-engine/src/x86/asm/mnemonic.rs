@@ -14,6 +14,9 @@ pub(crate) struct Resolved {
     pub movabs: bool,
     /// `ljmp`/`lcall`/`retf`: only far forms.
     pub far: bool,
+    /// Comparison pseudo-ops (`vcmple_oqps`, `vpcmpltud`, `pclmulhqlqdq`) carry their
+    /// predicate as an implied last immediate.
+    pub imm: Option<u8>,
 }
 
 fn r(name: &str, size: Option<u32>) -> Resolved {
@@ -22,7 +25,114 @@ fn r(name: &str, size: Option<u32>) -> Resolved {
         size,
         movabs: false,
         far: false,
+        imm: None,
     }
+}
+
+/// SSE/AVX `cmpps` predicates by immediate (Intel SDM Vol. 2A, CMPPS, Table 3-1);
+/// `cmp*` without `v` knows only the first eight.
+const CMP_PREDICATES: [&str; 32] = [
+    "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord", "eq_uq", "nge", "ngt", "false",
+    "neq_oq", "ge", "gt", "true", "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq",
+    "nle_uq", "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq",
+    "true_us",
+];
+
+/// Synonyms LLVM accepts for the first eight predicates.
+const CMP_SYNONYMS: [(&str, u8); 8] = [
+    ("eq_oq", 0),
+    ("lt_os", 1),
+    ("le_os", 2),
+    ("unord_q", 3),
+    ("neq_uq", 4),
+    ("nlt_us", 5),
+    ("nle_us", 6),
+    ("ord_q", 7),
+];
+
+/// `vpcmp{pred}{b,w,d,q,ub,uw,ud,uq}` (AVX-512) and XOP `vpcom{pred}...` predicates.
+const VPCMP_PREDICATES: [(&str, u8); 8] = [
+    ("eq", 0),
+    ("lt", 1),
+    ("le", 2),
+    ("false", 3),
+    ("neq", 4),
+    ("nlt", 5),
+    ("nle", 6),
+    ("true", 7),
+];
+const VPCOM_PREDICATES: [(&str, u8); 8] = [
+    ("lt", 0),
+    ("le", 1),
+    ("gt", 2),
+    ("ge", 3),
+    ("eq", 4),
+    ("neq", 5),
+    ("false", 6),
+    ("true", 7),
+];
+
+fn pseudo(m: &str) -> Option<Resolved> {
+    let with = |name: String, imm: u8| {
+        Some(Resolved {
+            name,
+            size: None,
+            movabs: false,
+            far: false,
+            imm: Some(imm),
+        })
+    };
+    for (prefix, vex) in [("vcmp", true), ("cmp", false)] {
+        let Some(rest) = m.strip_prefix(prefix) else {
+            continue;
+        };
+        for suffix in ["ps", "pd", "ss", "sd", "ph", "sh"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            let limit = if vex { 32 } else { 8 };
+            let imm = CMP_PREDICATES[..limit]
+                .iter()
+                .position(|p| *p == pred)
+                .map(|i| i as u8)
+                .or_else(|| {
+                    CMP_SYNONYMS
+                        .iter()
+                        .find(|(p, _)| *p == pred)
+                        .map(|(_, i)| *i)
+                });
+            if let Some(imm) = imm {
+                return with(format!("{prefix}{suffix}"), imm);
+            }
+        }
+    }
+    for (prefix, table) in [("vpcmp", &VPCMP_PREDICATES), ("vpcom", &VPCOM_PREDICATES)] {
+        let Some(rest) = m.strip_prefix(prefix) else {
+            continue;
+        };
+        for suffix in ["ub", "uw", "ud", "uq", "b", "w", "d", "q"] {
+            let Some(pred) = rest.strip_suffix(suffix) else {
+                continue;
+            };
+            if let Some((_, imm)) = table.iter().find(|(p, _)| *p == pred) {
+                return with(format!("{prefix}{suffix}"), *imm);
+            }
+        }
+    }
+    for (prefix, name) in [("vpclmul", "vpclmulqdq"), ("pclmul", "pclmulqdq")] {
+        let Some(rest) = m.strip_prefix(prefix) else {
+            continue;
+        };
+        let imm = match rest {
+            "lqlqdq" => 0x00,
+            "hqlqdq" => 0x01,
+            "lqhqdq" => 0x10,
+            "hqhqdq" => 0x11,
+            _ => continue,
+        };
+        return with(name.to_string(), imm);
+    }
+    None
 }
 
 /// Intel mnemonics that name their operand size (iced has one mnemonic for all sizes).
@@ -43,6 +153,15 @@ fn sized_intel(m: &str) -> Option<(&'static str, u32)> {
         "iretw" => ("iret", 2),
         "sysretq" => ("sysret", 8),
         "sysexitq" => ("sysexit", 8),
+        "retw" => ("ret", 2),
+        "retl" | "retd" => ("ret", 4),
+        "retq" => ("ret", 8),
+        "callw" => ("call", 2),
+        "calll" => ("call", 4),
+        "callq" => ("call", 8),
+        "jmpw" => ("jmp", 2),
+        "jmpl" => ("jmp", 4),
+        "jmpq" => ("jmp", 8),
         "retfq" | "lretq" => ("retf", 8),
         "retfd" | "lretl" => ("retf", 4),
         "retfw" | "lretw" => ("retf", 2),
@@ -78,10 +197,21 @@ fn x87_suffix(m: &str) -> Option<(String, u32)> {
         return None;
     }
     let int = m.starts_with("fi");
-    if let Some(base) = m.strip_suffix("ll") {
-        return int.then(|| (base.to_string(), 8));
+    if let (true, Some(base)) = (int, m.strip_suffix("ll")) {
+        return Some((base.to_string(), 8));
     }
     let (base, suffix) = m.split_at(m.len() - 1);
+    // Environment and state images: `s` = 16-bit layout (14/94 bytes), `l` = 32-bit.
+    if matches!(
+        base,
+        "fldenv" | "fnstenv" | "fstenv" | "frstor" | "fnsave" | "fsave"
+    ) {
+        return match suffix {
+            "s" => Some((base.to_string(), 2)),
+            "l" => Some((base.to_string(), 4)),
+            _ => None,
+        };
+    }
     let size = match (suffix, int) {
         ("s", false) => 4,
         ("l", false) => 8,
@@ -96,6 +226,10 @@ fn x87_suffix(m: &str) -> Option<(String, u32)> {
 
 pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
     let m = written.to_ascii_lowercase();
+    // Every x86 mnemonic is ASCII; the suffix handling below slices bytes.
+    if !m.is_ascii() {
+        return Vec::new();
+    }
     let t = tables();
     let mut out = Vec::new();
     let mut push = |res: Resolved| {
@@ -116,6 +250,7 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
             size,
             movabs: true,
             far: false,
+            imm: None,
         });
         return out;
     }
@@ -135,8 +270,19 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
             size,
             movabs: false,
             far: true,
+            imm: None,
         });
         return out;
+    }
+    // Without a size, `pushf`/`popf` are the mode's natural size (iced's `pushf` is the
+    // 16-bit one).
+    // LLVM reads `pushf`/`popf` as 64-bit in 64-bit mode but as the 16-bit form in 32-bit
+    // mode (llvm-mc 22: `pushf` is 66 9C for i686), and `pusha`/`popa` as the 32-bit form.
+    if matches!(m.as_str(), "pushf" | "popf") {
+        push(r(&format!("{m}q"), None));
+    }
+    if matches!(m.as_str(), "pusha" | "popa") || (syntax == Syntax::Att && m == "iret") {
+        push(r(&format!("{m}d"), None));
     }
     if t.codes(&m).is_some() {
         push(r(&m, None));
@@ -144,10 +290,15 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
     if let Some((base, size)) = sized_intel(&m) {
         push(r(base, Some(size)));
     }
-    if let Some(a) = intel_alias(&m) {
-        if t.codes(&a).is_some() {
-            push(r(&a, None));
-        }
+    if let Some(a) = intel_alias(&m)
+        && t.codes(&a).is_some()
+    {
+        push(r(&a, None));
+    }
+    if let Some(p) = pseudo(&m)
+        && t.codes(&p.name).is_some()
+    {
+        push(p);
     }
     if syntax == Syntax::Att {
         if let Some((name, size)) = att_special(&m) {
@@ -156,10 +307,10 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
         if let Some(s) = att_string(&m) {
             push(r(s, None));
         }
-        if let Some((base, size)) = x87_suffix(&m) {
-            if t.codes(&base).is_some() {
-                push(r(&base, Some(size)));
-            }
+        if let Some((base, size)) = x87_suffix(&m)
+            && t.codes(&base).is_some()
+        {
+            push(r(&base, Some(size)));
         }
         let suffix = match m.chars().last() {
             Some('b') => Some(1),
@@ -168,15 +319,43 @@ pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
             Some('q') => Some(8),
             _ => None,
         };
-        if let Some(size) = suffix {
+        // `vcvtpd2psx`/`vcvtpd2psy`: the memory operand is 128/256-bit (only conversions
+        // and `vfpclass`, whose source size the destination does not show).
+        let xyz = m.starts_with("vcvt") || m.starts_with("cvt") || m.starts_with("vfpclass");
+        if let Some(size) = match m.chars().last().filter(|_| xyz) {
+            Some('x') => Some(16),
+            Some('y') => Some(32),
+            Some('z') => Some(64),
+            _ => None,
+        } {
             let base = &m[..m.len() - 1];
             if t.codes(base).is_some() {
                 push(r(base, Some(size)));
             }
-            if let Some(a) = intel_alias(base) {
-                if t.codes(&a).is_some() {
-                    push(r(&a, Some(size)));
-                }
+        }
+        if let Some(size) = suffix {
+            let base = &m[..m.len() - 1];
+            // `pushfl` is iced's `pushfd`, `iretl` its `iretd`.
+            let named = match size {
+                4 => format!("{base}d"),
+                8 => format!("{base}q"),
+                _ => String::new(),
+            };
+            if t.codes(&named).is_some() {
+                push(r(&named, Some(size)));
+            }
+            // `pcmpestriq`: iced names the REX.W form `pcmpestri64`.
+            let wide = format!("{base}64");
+            if size == 8 && t.codes(&wide).is_some() {
+                push(r(&wide, None));
+            }
+            if t.codes(base).is_some() {
+                push(r(base, Some(size)));
+            }
+            if let Some(a) = intel_alias(base)
+                && t.codes(&a).is_some()
+            {
+                push(r(&a, Some(size)));
             }
             if let Some((b2, _)) = sized_intel(base) {
                 push(r(b2, Some(size)));

@@ -11,15 +11,18 @@
 
 mod att;
 mod compare;
+mod diagnose;
 mod directive;
 mod error;
 mod expr;
 mod intel;
+pub(crate) mod kinds;
 mod layout;
 mod lexer;
 mod matcher;
 mod mnemonic;
 mod operand;
+mod select;
 mod statement;
 mod table;
 
@@ -159,6 +162,8 @@ pub struct SymbolRef {
     pub local_label: Option<usize>,
     /// The reference is an immediate (`offset sym`, `$sym`), not a memory operand.
     pub immediate: bool,
+    /// The constant added to the symbol (`sym + 8`).
+    pub addend: i64,
 }
 
 #[derive(Clone, Debug)]

@@ -5,15 +5,13 @@
 use super::directive::{self, DirectiveKind, Parsed};
 use super::error::AsmError;
 use super::expr::Value;
+use super::kinds::reg_available;
 use super::lexer::{split_commas, split_statements, trim};
-use super::matcher::{
-    Candidate, Fixup, code_mem_size, explain_mismatch, opaque_memory, reg_available, try_code,
-};
-use super::mnemonic::{Resolved, resolve};
+use super::matcher::Candidate;
 use super::operand::{Operand, OperandKind};
 use super::table::tables;
 use super::{Directive, LabelDef, Mode, Syntax, att, intel};
-use iced_x86::{Decoder, DecoderOptions, Encoder, OpCodeOperandKind as K, Register};
+use iced_x86::Register;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -65,18 +63,18 @@ const PREFIXES: &[&str] = &[
     "data16", "data32", "addr16", "addr32", "rex64",
 ];
 
-struct Parser<'a> {
-    src: &'a str,
-    syntax: Syntax,
-    mode: Mode,
-    section: usize,
-    section_stack: Vec<usize>,
-    previous_section: usize,
-    section_ids: HashMap<String, usize>,
-    equs: HashMap<String, i64>,
-    out: Vec<PStmt>,
-    errors: Vec<AsmError>,
-    pending_prefix: Option<usize>,
+pub(crate) struct Parser<'a> {
+    pub(crate) src: &'a str,
+    pub(crate) syntax: Syntax,
+    pub(crate) mode: Mode,
+    pub(crate) section: usize,
+    pub(crate) section_stack: Vec<usize>,
+    pub(crate) previous_section: usize,
+    pub(crate) section_ids: HashMap<String, usize>,
+    pub(crate) equs: HashMap<String, i64>,
+    pub(crate) out: Vec<PStmt>,
+    pub(crate) errors: Vec<AsmError>,
+    pub(crate) pending_prefix: Option<usize>,
 }
 
 pub(crate) fn parse_all(
@@ -328,21 +326,7 @@ impl Parser<'_> {
         // AT&T lists the destination last (LLVM reverses AT&T operands into Intel order,
         // except for the few instructions whose order GNU as keeps: `enter`, and the
         // two-immediate forms below).
-        if self.syntax == Syntax::Att
-            && !matches!(
-                mnemonic.as_str(),
-                "enter"
-                    | "enterw"
-                    | "enterl"
-                    | "enterq"
-                    | "ljmp"
-                    | "lcall"
-                    | "ljmpl"
-                    | "ljmpw"
-                    | "lcalll"
-                    | "lcallw"
-            )
-        {
+        if self.syntax == Syntax::Att && !att::keeps_operand_order(&mnemonic) {
             ops.reverse();
         }
         if let [OperandKind::Imm(sel), OperandKind::Imm(off)] = [
@@ -362,6 +346,37 @@ impl Parser<'_> {
                     range,
                 )];
             }
+        }
+        // GNU as (and LLVM, for compatibility) swap `fsub`/`fsubr` and `fdiv`/`fdivr` in
+        // AT&T syntax when the destination is `st(i)`, i != 0 (the "UnixWare" quirk; GNU as
+        // manual, i386-Bugs).
+        let mut mnemonic = mnemonic;
+        if self.syntax == Syntax::Att
+            && let [
+                Operand {
+                    kind: OperandKind::Reg(d),
+                    ..
+                },
+                Operand {
+                    kind: OperandKind::Reg(Register::ST0),
+                    ..
+                },
+            ] = ops.as_slice()
+            && d.is_st()
+            && *d != Register::ST0
+        {
+            let swapped = match mnemonic.as_str() {
+                "fsub" => "fsubr",
+                "fsubr" => "fsub",
+                "fdiv" => "fdivr",
+                "fdivr" => "fdiv",
+                "fsubp" => "fsubrp",
+                "fsubrp" => "fsubp",
+                "fdivp" => "fdivrp",
+                "fdivrp" => "fdivp",
+                m => m,
+            };
+            mnemonic = swapped.to_string();
         }
         for op in &mut ops {
             self.substitute_equs(op);
@@ -389,11 +404,11 @@ impl Parser<'_> {
 
     fn substitute_equs(&self, op: &mut Operand) {
         let fix = |v: &mut Value| {
-            if let Some(s) = &v.sym {
-                if let Some(&n) = self.equs.get(&s.name) {
-                    v.num = v.num.wrapping_add(n);
-                    v.sym = None;
-                }
+            if let Some(s) = &v.sym
+                && let Some(&n) = self.equs.get(&s.name)
+            {
+                v.num = v.num.wrapping_add(n);
+                v.sym = None;
             }
         };
         match &mut op.kind {
@@ -408,223 +423,6 @@ impl Parser<'_> {
             _ => {}
         }
     }
-
-    fn select(
-        &mut self,
-        mnemonic: &str,
-        mrange: Range<usize>,
-        ops: Vec<Operand>,
-        prefixes: &[(String, Range<usize>)],
-        range: Range<usize>,
-    ) -> Result<PInstr, AsmError> {
-        let resolutions = resolve(mnemonic, self.syntax);
-        if resolutions.is_empty() {
-            return Err(AsmError::new(
-                mrange,
-                format!("unknown instruction `{mnemonic}`"),
-            ));
-        }
-        let mut raw_prefix = Vec::new();
-        for (p, r) in prefixes {
-            match p.as_str() {
-                "data16" => raw_prefix.push(0x66),
-                "data32" => raw_prefix.push(0x66),
-                "addr16" | "addr32" => raw_prefix.push(0x67),
-                "rex64" => raw_prefix.push(0x48),
-                "{vex}" | "{vex2}" | "{vex3}" | "{evex}" | "{disp8}" | "{disp32}" | "{load}"
-                | "{store}" => {}
-                p if p.starts_with('{') => {
-                    return Err(AsmError::new(
-                        r.clone(),
-                        format!("unknown pseudo prefix `{p}`"),
-                    ));
-                }
-                _ => {}
-            }
-        }
-        let mut last_err = None;
-        for res in &resolutions {
-            match self.try_resolution(res, mnemonic, &ops, prefixes) {
-                Ok(Some(mut p)) => {
-                    p.raw_prefix = raw_prefix;
-                    p.operand_ranges = ops
-                        .iter()
-                        .filter(|o| !o.range.is_empty())
-                        .map(|o| o.range.clone())
-                        .collect();
-                    p.prefixes_written = prefixes.iter().map(|(p, _)| p.clone()).collect();
-                    return Ok(p);
-                }
-                Ok(None) => {}
-                Err(e) => last_err = Some(e),
-            }
-        }
-        if let Some(e) = last_err {
-            return Err(e);
-        }
-        let codes: Vec<_> = resolutions
-            .iter()
-            .filter_map(|r| tables().codes(&r.name))
-            .flatten()
-            .copied()
-            .collect();
-        let (msg, help) = explain_mismatch(mnemonic, &codes, &ops, self.mode);
-        let mut e = AsmError::new(range, msg);
-        e.help = help;
-        Err(e)
-    }
-
-    fn try_resolution(
-        &self,
-        res: &Resolved,
-        mnemonic: &str,
-        ops: &[Operand],
-        prefixes: &[(String, Range<usize>)],
-    ) -> Result<Option<PInstr>, AsmError> {
-        let Some(codes) = tables().codes(&res.name) else {
-            return Ok(None);
-        };
-        let mut ops = ops.to_vec();
-        let mut unsized_mem = false;
-        for op in &mut ops {
-            if let OperandKind::Mem(m) = &mut op.kind {
-                if m.size.is_none() {
-                    if let Some(s) = res.size.filter(|_| self.syntax == Syntax::Att) {
-                        m.size = Some(s);
-                        m.size_from_suffix = true;
-                    } else {
-                        unsized_mem = true;
-                    }
-                }
-            }
-        }
-        let mut cands: Vec<Candidate> = codes
-            .iter()
-            .filter_map(|&c| try_code(c, &ops, self.mode, res.movabs))
-            .collect();
-        if res.far {
-            cands.retain(|c| is_far(c.instr.code()));
-        } else if !matches!(res.name.as_str(), "retf") {
-            cands.retain(|c| {
-                !is_far(c.instr.code())
-                    || ops
-                        .iter()
-                        .any(|o| matches!(o.kind, OperandKind::Far { .. }))
-                    || explicit_far_size(&ops)
-            });
-        }
-        if let Some(size) = res.size {
-            let bits = size * 8;
-            let fit: Vec<Candidate> = cands
-                .iter()
-                .filter(|c| c.instr.code().op_code().operand_size() == bits || mem_size_is(c, size))
-                .cloned()
-                .collect();
-            if !fit.is_empty() {
-                cands = fit;
-            }
-        }
-        // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the
-        // `66`-prefixed rel16 form), as LLVM assembles them.
-        if cands.iter().any(has_branch) && res.size.is_none() {
-            let bits = self.mode.bitness();
-            let natural: Vec<Candidate> = cands
-                .iter()
-                .filter(|c| {
-                    matches!(c.instr.code().op_code().operand_size(), 0)
-                        || c.instr.code().op_code().operand_size() == bits
-                })
-                .cloned()
-                .collect();
-            if !natural.is_empty() {
-                cands = natural;
-            }
-        }
-        // Apply prefixes, then validate every candidate by encoding and decoding it.
-        let mut valid: Vec<(usize, Candidate)> = Vec::new();
-        for mut c in cands {
-            for (p, _) in prefixes {
-                match p.as_str() {
-                    "lock" => c.instr.set_has_lock_prefix(true),
-                    "rep" | "repe" | "repz" => c.instr.set_has_repe_prefix(true),
-                    "repne" | "repnz" | "bnd" => c.instr.set_has_repne_prefix(true),
-                    "xacquire" => c.instr.set_has_xacquire_prefix(true),
-                    "xrelease" => c.instr.set_has_xrelease_prefix(true),
-                    "notrack" => c.instr.set_segment_prefix(Register::DS),
-                    _ => {}
-                }
-            }
-            if let Some(len) = trial_encode(&c, self.mode) {
-                valid.push((len, c));
-            }
-        }
-        if valid.is_empty() {
-            return Ok(None);
-        }
-        // Unsized memory: LLVM tries each size and reports an ambiguity when more than one
-        // matches (X86AsmParser::MatchAndEmitIntelInstruction), except for the
-        // pointer-sized `call`/`jmp`/`push`/`pop`.
-        if unsized_mem {
-            let mut sizes: Vec<usize> = valid
-                .iter()
-                .filter_map(|(_, c)| mem_operand_size(c))
-                .collect();
-            sizes.sort_unstable();
-            sizes.dedup();
-            if sizes.len() > 1 {
-                let ptr = (self.mode.bitness() / 8) as usize;
-                let base = res.name.as_str();
-                if matches!(base, "call" | "jmp" | "push" | "pop") && sizes.contains(&ptr) {
-                    valid.retain(|(_, c)| mem_operand_size(c).is_none_or(|s| s == ptr));
-                } else {
-                    let range = ops
-                        .iter()
-                        .find(|o| matches!(o.kind, OperandKind::Mem(_)))
-                        .map_or(0..0, |o| o.range.clone());
-                    let help = match self.syntax {
-                        Syntax::Intel => {
-                            "say how much memory it accesses, e.g. `dword ptr [...]`".to_string()
-                        }
-                        Syntax::Att => format!("add a size suffix, e.g. `{mnemonic}l`"),
-                    };
-                    return Err(AsmError::new(
-                        range,
-                        format!("ambiguous operand size for instruction `{mnemonic}`"),
-                    )
-                    .with_help(help));
-                }
-            }
-        }
-        valid.sort_by_key(|(len, _)| *len);
-        let lens: Vec<usize> = valid.iter().map(|(l, _)| *l).collect();
-        let cands: Vec<Candidate> = valid.into_iter().map(|(_, c)| c).collect();
-        let (short, near) = if cands.iter().any(has_branch) {
-            let short = cands.iter().position(|c| {
-                c.instr
-                    .code()
-                    .op_code()
-                    .op_kinds()
-                    .iter()
-                    .any(|k| matches!(k, K::br16_1 | K::br32_1 | K::br64_1))
-            });
-            let near = cands
-                .iter()
-                .enumerate()
-                .position(|(i, c)| has_branch(c) && Some(i) != short);
-            (short, near)
-        } else {
-            (None, None)
-        };
-        Ok(Some(PInstr {
-            cands,
-            lens,
-            short,
-            near,
-            operand_ranges: Vec::new(),
-            prefixes_written: Vec::new(),
-            raw_prefix: Vec::new(),
-        }))
-    }
 }
 
 fn prefix_byte(p: &str) -> Option<u8> {
@@ -638,44 +436,6 @@ fn prefix_byte(p: &str) -> Option<u8> {
         "rex64" => 0x48,
         _ => return None,
     })
-}
-
-fn has_branch(c: &Candidate) -> bool {
-    c.fixups.iter().any(|f| matches!(f, Fixup::Branch(_)))
-}
-
-fn is_far(code: iced_x86::Code) -> bool {
-    let info = code.op_code();
-    info.op_kinds()
-        .iter()
-        .any(|k| matches!(k, K::farbr2_2 | K::farbr4_2))
-        || matches!(
-            info.memory_size(),
-            iced_x86::MemorySize::SegPtr16
-                | iced_x86::MemorySize::SegPtr32
-                | iced_x86::MemorySize::SegPtr64
-        ) && matches!(
-            code.mnemonic(),
-            iced_x86::Mnemonic::Jmp | iced_x86::Mnemonic::Call
-        )
-}
-
-fn explicit_far_size(ops: &[Operand]) -> bool {
-    ops.iter().any(|o| matches!(&o.kind, OperandKind::Mem(m) if matches!(m.size, Some(6 | 10)) && !m.size_from_suffix))
-}
-
-fn mem_operand_size(c: &Candidate) -> Option<usize> {
-    let info = c.instr.code().op_code();
-    (0..c.instr.op_count())
-        .any(|i| c.instr.op_kind(i) == iced_x86::OpKind::Memory)
-        .then(|| {
-            let ms = code_mem_size(info, c.instr.is_broadcast());
-            if opaque_memory(ms) { 0 } else { ms.size() }
-        })
-}
-
-fn mem_size_is(c: &Candidate, size: u32) -> bool {
-    mem_operand_size(c) == Some(size as usize)
 }
 
 fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
@@ -697,36 +457,4 @@ fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
         }
     }
     Ok(())
-}
-
-/// Encodes a candidate at a trial address with trial fixups, decodes it back and checks it
-/// is the same instruction; returns its length.
-fn trial_encode(c: &Candidate, mode: Mode) -> Option<usize> {
-    const IP: u64 = 0x1000;
-    let mut instr = c.instr;
-    for f in &c.fixups {
-        match f {
-            Fixup::Branch(_) => instr.set_near_branch64(IP),
-            Fixup::MemSym { rip: true, .. } => instr.set_memory_displacement64(IP),
-            Fixup::MemSym { rip: false, .. } | Fixup::ImmSym(_) => {}
-        }
-    }
-    encode_checked(&instr, mode, IP).map(|b| b.len())
-}
-
-/// Encodes `instr` at `ip`; `None` unless it decodes back to the same instruction.
-pub(crate) fn encode_checked(
-    instr: &iced_x86::Instruction,
-    mode: Mode,
-    ip: u64,
-) -> Option<Vec<u8>> {
-    let mut enc = Encoder::new(mode.bitness());
-    let len = enc.encode(instr, ip).ok()?;
-    let bytes = enc.take_buffer();
-    let mut dec = Decoder::with_ip(mode.bitness(), &bytes, ip, DecoderOptions::NONE);
-    let back = dec.decode();
-    if back.is_invalid() || back.len() != len || !super::same_instruction(&back, instr) {
-        return None;
-    }
-    Some(bytes)
 }

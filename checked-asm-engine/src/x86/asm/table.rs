@@ -2,7 +2,33 @@
 //! mnemonic, and the register names LLVM accepts. Built on first use behind a `OnceLock`.
 
 use iced_x86::{Code, EncodingKind, Mnemonic, Register};
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the keys are short mnemonic and register names looked up on every statement,
+/// where SipHash's DoS resistance buys nothing and costs time.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::sync::OnceLock;
 
 pub(crate) struct Tables {
@@ -33,8 +59,8 @@ fn llvm_name(m: Mnemonic) -> String {
 
 impl Tables {
     fn build() -> Tables {
-        let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::new();
-        let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::new();
+        let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::default();
+        let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
         for code in Code::values() {
             let info = code.op_code();
             if !info.is_instruction()
@@ -46,13 +72,17 @@ impl Tables {
                 continue;
             }
             let m = code.mnemonic();
+            // LLVM assembles `sal` as `shl` (/4) and never emits the /6 alias.
+            if m == Mnemonic::Sal {
+                continue;
+            }
             let name = mnemonic_names
                 .entry(m)
                 .or_insert_with(|| llvm_name(m))
                 .clone();
             by_mnemonic.entry(name).or_default().push(code);
         }
-        let mut registers = HashMap::new();
+        let mut registers = HashMap::default();
         for reg in Register::values() {
             if reg == Register::None {
                 continue;
@@ -124,18 +154,40 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         ("pe", "p"),
         ("po", "np"),
     ];
+    // CMPccXADD: iced names the conditions b/be/l/le/nb/nbe/nl/nle/nz/z...
+    if let Some(cc) = m.strip_prefix("cmp").and_then(|r| r.strip_suffix("xadd")) {
+        const XADD_CC: &[(&str, &str)] = &[
+            ("a", "nbe"),
+            ("ae", "nb"),
+            ("e", "z"),
+            ("ne", "nz"),
+            ("g", "nle"),
+            ("ge", "nl"),
+            ("c", "b"),
+            ("nae", "b"),
+            ("nc", "nb"),
+            ("na", "be"),
+            ("nge", "l"),
+            ("ng", "le"),
+            ("pe", "p"),
+            ("po", "np"),
+        ];
+        if let Some((_, canon)) = XADD_CC.iter().find(|(a, _)| *a == cc) {
+            return Some(format!("cmp{canon}xadd"));
+        }
+    }
     for prefix in ["j", "set", "cmov"] {
-        if let Some(cc) = m.strip_prefix(prefix) {
-            if let Some((_, canon)) = CC.iter().find(|(a, _)| *a == cc) {
-                return Some(format!("{prefix}{canon}"));
-            }
+        if let Some(cc) = m.strip_prefix(prefix)
+            && let Some((_, canon)) = CC.iter().find(|(a, _)| *a == cc)
+        {
+            return Some(format!("{prefix}{canon}"));
         }
     }
     let fixed = match m {
         // LLVM assembles `sal` as `shl` (/4), never the /6 alias (X86InstrInfo.td InstAlias).
         "sal" => "shl",
         "xlat" => "xlatb",
-        "retn" | "retq" | "retl" | "retw" => "ret",
+        "retn" => "ret",
         "lret" | "lretq" | "lretl" | "lretw" | "retfq" | "retfl" | "retfw" => "retf",
         "iretl" => "iretd",
         "iretw" => "iret",
@@ -161,8 +213,6 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         "loopnz" => "loopne",
         "ljmp" => "jmp",
         "lcall" => "call",
-        "jmpq" | "jmpl" | "jmpw" => "jmp",
-        "callq" | "calll" | "callw" => "call",
         "wrmsrns" => "wrmsrns",
         _ => return None,
     };
