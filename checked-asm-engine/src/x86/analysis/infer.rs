@@ -8,7 +8,7 @@ use super::cfg::Edge;
 use super::contract::rustc_name;
 use super::values::{Df, Val};
 use crate::diag::{Code, Diagnostic, Level};
-use crate::syntax::{AsmOption, OperandKind, OptionSet, RegSpec};
+use crate::syntax::{AsmOption, OperandKind, OptionSet};
 use crate::x86::effects::{Flow, Location, MemClass, container};
 use iced_x86::{OpKind, Register};
 

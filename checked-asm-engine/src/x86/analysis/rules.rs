@@ -99,6 +99,7 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     outputs_written(ctx, &mut out);
     flags(ctx, &mut out);
     undefined_flags(ctx, &mut out);
+    undefined_values(ctx, &mut out);
     x87_and_fp_environment(ctx, &mut out);
     out
 }
@@ -782,6 +783,139 @@ fn undefined_flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .with_help("compute the flag first in the block (`cmp`, `test`, `clc`/`stc`, ...)"),
         );
         return;
+    }
+}
+
+/// R03 for values: an undefined value (an output read before the block writes it, a
+/// register no input provides) reaching an output, an address, a stored value or a
+/// condition. Reads that only move the value around (`push rbx` … `pop rbx`,
+/// `xchg {t}, rbx`) are not uses.
+fn undefined_values(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mode = ctx.contract.mode;
+    let sp = ctx.sp();
+    let describe = |reg: Register| -> String {
+        let output = ctx
+            .contract
+            .outputs
+            .iter()
+            .find(|(b, _)| b.reg == reg && !ctx.contract.inputs.iter().any(|i| i.reg == reg));
+        match output {
+            Some((b, _)) => {
+                let shown = ctx
+                    .lowered
+                    .substituted
+                    .sites
+                    .iter()
+                    .find(|s| s.operand == b.operand)
+                    .map(|s| ctx.lowered.substituted.display[s.display_range.clone()].to_string())
+                    .unwrap_or_else(|| rustc_name(reg));
+                format!("`{shown}`, an output the block has not written yet")
+            }
+            None => format!("{}, which no input provides", rustc_name(reg)),
+        }
+    };
+    let cause = |m: usize| -> String {
+        let state = ctx.flow.before[m].as_ref().expect("reachable");
+        match super::values::reads_undefined(state, &ctx.graph.nodes[m], mode) {
+            Some(r) => format!("`{}` reads {}", ctx.text(m), describe(r)),
+            None => format!("`{}` computes it from an undefined value", ctx.text(m)),
+        }
+    };
+    let help = "give the value a defined start: make the operand `inout` with an initial value, write it before reading it, or pass the register you read as an input (`in(\"rcx\") value`)";
+    // Outputs at exits.
+    for (bound, _) in &ctx.contract.outputs {
+        let op = &ctx.asm.operands[bound.operand];
+        if !op.kind.is_real_output() || op.kind.is_input() {
+            continue;
+        }
+        for (n, _, s) in &ctx.flow.exits {
+            // Not written on some path: R18's finding, reported there.
+            if !s.is_undef(bound.reg) || !s.written.contains(&bound.reg) {
+                continue;
+            }
+            let (at, why) = match s.get(bound.reg) {
+                Val::Fresh(m, _) => (m as usize, cause(m as usize)),
+                Val::Entry(x) => (
+                    *n,
+                    format!(
+                        "it holds {}'s value at entry, and no input provides one",
+                        rustc_name(x)
+                    ),
+                ),
+                _ => (
+                    *n,
+                    "it may hold an undefined value on some path".to_string(),
+                ),
+            };
+            out.push(
+                rule(
+                    "R03",
+                    ctx.span(at),
+                    format!(
+                        "the output `{}` can receive an undefined value: {why}",
+                        op.kind.describe()
+                    ),
+                )
+                .with_help(help),
+            );
+            return;
+        }
+    }
+    for n in ctx.reachable() {
+        let node = &ctx.graph.nodes[n];
+        let state = ctx.flow.before[n].as_ref().expect("reachable");
+        // Addresses.
+        for m in &node.effects.memory {
+            let (Location::Operand(a) | Location::Implicit(a)) = m.location else {
+                continue;
+            };
+            for r in [a.base, a.index] {
+                if r == Register::None || !r.is_gpr() {
+                    continue;
+                }
+                let c = container(r, mode);
+                if c != sp && state.is_undef(c) {
+                    out.push(
+                        rule("R03", ctx.span(n), format!("`{}` uses {} as an address", ctx.text(n), describe(c)))
+                            .with_note("the address is whatever the register held: the access may touch any memory")
+                            .with_help(help),
+                    );
+                    return;
+                }
+            }
+        }
+        // Conditions computed from undefined values.
+        if node.effects.flags.read.intersects(Flags::STATUS)
+            && let Val::Fresh(m, _) = state.flags
+            && state.tainted.contains(&m)
+        {
+            out.push(
+                rule(
+                    "R03",
+                    ctx.span(n),
+                    format!(
+                        "`{}` depends on flags computed from an undefined value: {}",
+                        ctx.text(n),
+                        cause(m as usize)
+                    ),
+                )
+                .with_help(help),
+            );
+            return;
+        }
+        // Stores of undefined values.
+        let stores = node.effects.memory.iter().any(|m| m.class == MemClass::M1 && m.access.may_write() && !matches!(m.location, Location::Operand(a) if is_own_scratch(ctx, state, a.base, a.index, a.displacement)));
+        if stores && let Some(r) = super::values::reads_undefined(state, node, mode) {
+            out.push(
+                rule(
+                    "R03",
+                    ctx.span(n),
+                    format!("`{}` stores to memory {}", ctx.text(n), describe(r)),
+                )
+                .with_help(help),
+            );
+            return;
+        }
     }
 }
 

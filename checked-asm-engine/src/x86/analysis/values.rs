@@ -61,6 +61,13 @@ pub struct State {
     slots: BTreeMap<i64, (u32, Val)>,
     /// MMX state pending (an MMX instruction since the last `emms`).
     pub mmx_dirty: bool,
+    /// Nodes whose last results may be undefined values (R03): they read an `out`
+    /// register before it was written, or a register no input provides.
+    pub tainted: std::collections::BTreeSet<u32>,
+    /// Containers holding a merged value that may be undefined on some path.
+    merged_undef: std::collections::BTreeSet<Register>,
+    /// Containers whose entry value is defined: inputs, the stack and frame pointers.
+    defined_entries: std::collections::BTreeSet<Register>,
     /// Containers written on every path here (R18).
     pub written: std::collections::BTreeSet<Register>,
     /// Where the writes of each container came from (for messages).
@@ -80,9 +87,30 @@ impl State {
             switched: false,
             slots: BTreeMap::new(),
             mmx_dirty: false,
+            tainted: std::collections::BTreeSet::new(),
+            merged_undef: std::collections::BTreeSet::new(),
+            defined_entries: std::collections::BTreeSet::new(),
             written: std::collections::BTreeSet::new(),
             writers: BTreeMap::new(),
         }
+    }
+
+    /// Whether the value `v` (held in `reg`, for merged values) may be undefined.
+    pub fn is_undef_val(&self, v: Val, reg: Register) -> bool {
+        match v {
+            Val::Entry(x) => {
+                (x.is_gpr() || x.is_vector_register() || x.is_k())
+                    && !self.defined_entries.contains(&x)
+            }
+            Val::Fresh(n, _) => self.tainted.contains(&n),
+            Val::Merged => self.merged_undef.contains(&reg),
+            _ => false,
+        }
+    }
+
+    /// Whether the container may hold an undefined value here.
+    pub fn is_undef(&self, reg: Register) -> bool {
+        self.is_undef_val(self.get(reg), reg)
     }
 
     pub fn get(&self, reg: Register) -> Val {
@@ -111,8 +139,12 @@ impl State {
 
     fn join(&self, other: &State) -> State {
         let mut regs = BTreeMap::new();
+        let mut merged_undef = std::collections::BTreeSet::new();
         for r in self.regs.keys().chain(other.regs.keys()) {
             let (a, b) = (self.get(*r), other.get(*r));
+            if a != b && (self.is_undef_val(a, *r) || other.is_undef_val(b, *r)) {
+                merged_undef.insert(*r);
+            }
             regs.insert(*r, if a == b { a } else { Val::Merged });
         }
         let mut slots = BTreeMap::new();
@@ -162,6 +194,9 @@ impl State {
             slots,
             mmx_dirty: self.mmx_dirty || other.mmx_dirty,
             written: self.written.intersection(&other.written).copied().collect(),
+            tainted: self.tainted.union(&other.tainted).copied().collect(),
+            merged_undef,
+            defined_entries: self.defined_entries.clone(),
             writers,
         }
     }
@@ -182,7 +217,17 @@ pub fn analyse(graph: &Graph, contract: &Contract, call_model: &CallModel) -> Fl
     let mut before: Vec<Option<State>> = vec![None; n];
     let mut work: Vec<usize> = Vec::new();
     if n > 0 {
-        before[0] = Some(State::entry());
+        let mut entry = State::entry();
+        entry.defined_entries = contract.inputs.iter().map(|b| b.reg).collect();
+        // The stack and frame pointers hold real values (the frame pointer for stack
+        // walkers), not garbage.
+        entry
+            .defined_entries
+            .insert(container(Register::RSP, contract.mode));
+        entry
+            .defined_entries
+            .insert(container(Register::RBP, contract.mode));
+        before[0] = Some(entry);
         work.push(0);
     }
     // Every loop stabilises: values are per-node numbers or Merged, offsets that keep
@@ -266,6 +311,11 @@ fn stack_slot(state: &State, instr: &Instruction, mode: Mode) -> Option<i64> {
 fn step(state: &State, node: &Node, id: u32, contract: &Contract, call_model: &CallModel) -> State {
     let mode = contract.mode;
     let mut s = state.clone();
+    if reads_undefined(state, node, mode).is_some() {
+        s.tainted.insert(id);
+    } else {
+        s.tainted.remove(&id);
+    }
     let instr = &node.instr;
     let w = stack_width(mode);
     let spr = sp(mode);
@@ -481,6 +531,66 @@ struct Handled<'a> {
     stack: bool,
     flags: bool,
     mxcsr: bool,
+}
+
+/// The first register the node reads (on every execution) that may hold an undefined
+/// value, unless the instruction only copies values around (`mov`, `xchg`, `push`,
+/// `pop`: their results carry the definedness of their sources) or is a zeroing idiom
+/// (`xor eax, eax`). Conditional reads (`cpuid` ecx for most leaves) do not count.
+pub fn reads_undefined(state: &State, node: &Node, mode: Mode) -> Option<Register> {
+    use Mnemonic::*;
+    let instr = &node.instr;
+    let full_copy = matches!(instr.mnemonic(), Mov | Xchg)
+        && full_reg(instr, 0, mode).is_some()
+        && full_reg(instr, 1, mode).is_some();
+    if full_copy
+        || matches!(
+            instr.mnemonic(),
+            Push | Pop | Pushf | Pushfd | Pushfq | Popf | Popfd | Popfq
+        )
+    {
+        return None;
+    }
+    let same_sources = instr.op_count() >= 2
+        && (0..instr.op_count()).all(|i| instr.op_kind(i) == OpKind::Register)
+        && (1..instr.op_count())
+            .all(|i| instr.op_register(i) == instr.op_register(instr.op_count() - 1))
+        && (instr.op_count() == 2 && instr.op_register(0) == instr.op_register(1)
+            || instr.op_count() == 3);
+    if same_sources
+        && matches!(
+            instr.mnemonic(),
+            Xor | Sub
+                | Sbb
+                | Pxor
+                | Xorps
+                | Xorpd
+                | Vpxor
+                | Vpxord
+                | Vpxorq
+                | Vxorps
+                | Vxorpd
+                | Psubb
+                | Psubw
+                | Psubd
+                | Psubq
+                | Pcmpeqb
+                | Pcmpeqw
+                | Pcmpeqd
+                | Vpcmpeqb
+                | Vpcmpeqw
+                | Vpcmpeqd
+        )
+        && instr.mnemonic() != Sbb
+    {
+        return None;
+    }
+    node.effects
+        .regs
+        .iter()
+        .filter(|r| r.access.always_reads())
+        .map(|r| container(r.reg, mode))
+        .find(|c| *c != container(Register::RSP, mode) && state.is_undef(*c))
 }
 
 fn is_immediate(k: OpKind) -> bool {
