@@ -18,7 +18,7 @@ pub fn cpuid(leaf: u32, subleaf: u32) -> [u32; 4] {
             tmp = out(reg) ebx,
             inout("eax") leaf => eax,
             inout("ecx") subleaf => ecx,
-            out("edx") edx,
+            lateout("edx") edx,
             options(nomem, nostack, preserves_flags),
         );
     }

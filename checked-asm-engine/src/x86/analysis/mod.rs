@@ -139,13 +139,21 @@ pub struct Run {
 }
 
 /// Builds the CFG and runs the value analysis; an instruction without a model is R21.
-pub fn run(asm: &ConfiguredAsm, lowered: Lowered, target: &TargetAbi) -> Result<Run, Diagnostic> {
+pub fn run(
+    asm: &ConfiguredAsm,
+    lowered: Lowered,
+    target: &TargetAbi,
+) -> Result<Run, Box<Diagnostic>> {
     let mode = effects_mode(lowered.mode);
     let graph = match cfg::build(&lowered.program, &lowered.substituted, |i| {
         effects::effects(i, mode, target)
     }) {
         Ok(g) => g,
-        Err((stmt, unknown)) => return Err(rules::unknown_effects(asm, &lowered, stmt, &unknown)),
+        Err((stmt, unknown)) => {
+            return Err(Box::new(rules::unknown_effects(
+                asm, &lowered, stmt, &unknown,
+            )));
+        }
     };
     let contract = contract::Contract::new(asm, &lowered.substituted, mode, target);
     let call_model = opaque_call_model(&contract, target);
@@ -167,7 +175,7 @@ fn analyse_for(
 ) -> Vec<Diagnostic> {
     let fresh = match run(asm, lowered.clone(), &target) {
         Ok(r) => r,
-        Err(d) => return vec![d],
+        Err(d) => return vec![*d],
     };
     let ctx = Ctx {
         asm,

@@ -18,7 +18,7 @@ unsafe extern "C" {
 macro_rules! add_const {
     ($x:expr, $k:literal) => {{
         let mut v: u64 = $x;
-        unsafe { checked_asm!(concat!("add {v}, ", $k), v = inout(reg) v, options(nomem, nostack)) };
+        unsafe { checked_asm!(concat!("add {v}, ", $k), v = inout(reg) v, options(pure, nomem, nostack)) };
         v
     }};
 }
@@ -27,7 +27,7 @@ macro_rules! add_const {
 pub fn add_three(a: u64) -> u64 {
     let b: u64;
     unsafe {
-        checked_asm!("lea {0}, [{1} + 1]", out(reg) b, in(reg) a, options(pure, nomem, nostack))
+        checked_asm!("lea {0}, [{1} + 1]", lateout(reg) b, in(reg) a, options(pure, nomem, nostack, preserves_flags))
     };
     let c = add_const!(b, "1");
     u64::from(unsafe { checked_asm_edition_2024(c as u32) }) - 2024 + 1
