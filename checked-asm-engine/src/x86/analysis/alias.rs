@@ -121,7 +121,8 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
         else {
             continue;
         };
-        let mut candidates: Vec<(String, Register, Reason)> = Vec::new();
+        // (family, container, reason, other operand placed in the same register)
+        let mut candidates: Vec<(String, Register, Reason, Option<usize>)> = Vec::new();
         for family in allocatable(class, arch) {
             let Some(r) = family_container(family, arch) else {
                 continue;
@@ -150,7 +151,7 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
                 && !r01
                 && (literal.contains(family_id(family)) || written.contains(&r))
             {
-                candidates.push((family.to_string(), r, Reason::Undeclared));
+                candidates.push((family.to_string(), r, Reason::Undeclared, None));
             } else if op.kind.is_input()
                 && !early_outputs.contains(&r)
                 && (fresh.contract.abi_clobbers.contains(&r)
@@ -161,11 +162,25 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
                     .iter()
                     .any(|b| b.explicit && b.reg == r)
             {
-                candidates.push((family.to_string(), r, Reason::LateOutput));
+                let sharer = late_outputs
+                    .iter()
+                    .find(|(o, lr)| *o != x && *lr == r)
+                    .map(|(o, _)| *o);
+                let sharer = sharer.filter(|o| {
+                    !asm.operands[*o]
+                        .kind
+                        .reg()
+                        .is_some_and(RegSpec::is_explicit)
+                });
+                candidates.push((family.to_string(), r, Reason::LateOutput, sharer));
             }
         }
-        for (family, r, reason) in candidates {
-            let Ok(lowered) = lower_with(asm, arch, &[(x, family.clone())]) else {
+        for (family, r, reason, sharer) in candidates {
+            let mut overrides = vec![(x, family.clone())];
+            if let Some(o) = sharer {
+                overrides.push((o, family.clone()));
+            }
+            let Ok(lowered) = lower_with(asm, arch, &overrides) else {
                 continue;
             };
             let Ok(aliased) = run(asm, lowered, target) else {
@@ -176,7 +191,7 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
             {
                 continue;
             }
-            if let Some(d) = compare(asm, fresh, &aliased, x, rep, r, reason) {
+            if let Some(d) = compare(asm, fresh, &aliased, x, rep, r, reason, sharer) {
                 out.push(d);
                 break;
             }
@@ -220,6 +235,7 @@ fn differs(a: Canon, b: Canon) -> bool {
     a != b && !(a == Canon::Unknown && b == Canon::Unknown)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compare(
     asm: &ConfiguredAsm,
     fresh: &Run,
@@ -228,6 +244,7 @@ fn compare(
     rep: Register,
     r: Register,
     reason: Reason,
+    sharer: Option<usize>,
 ) -> Option<Diagnostic> {
     let op = &asm.operands[x];
     let placeholder = aliased
@@ -238,7 +255,21 @@ fn compare(
         .find(|s| s.operand == x)
         .map(|s| aliased.lowered.substituted.display[s.display_range.clone()].to_string())
         .unwrap_or_else(|| format!("{{{x}}}"));
-    let rname = rustc_name(r);
+    let shown = |operand: usize| -> String {
+        aliased
+            .lowered
+            .substituted
+            .sites
+            .iter()
+            .find(|s| s.operand == operand)
+            .map(|s| aliased.lowered.substituted.display[s.display_range.clone()].to_string())
+            .unwrap_or_else(|| asm.operands[operand].kind.describe())
+    };
+    // Where the operand is put: a named register, or "the register of the late output".
+    let rname = match sharer {
+        Some(o) => format!("the register of the late output `{}`", shown(o)),
+        None => rustc_name(r),
+    };
     let ctx_text = |n: usize| -> String {
         let stmt = aliased.graph.nodes[n].stmt;
         aliased
@@ -254,7 +285,9 @@ fn compare(
         let piece = aliased.lowered.substituted.piece_at(start);
         asm.pieces.get(piece).map_or(asm.span, |p| p.span)
     };
-    let late_what = if fresh.contract.abi_clobbers.contains(&r)
+    let late_what = if let Some(o) = sharer {
+        format!("`{}` is a late output", shown(o))
+    } else if fresh.contract.abi_clobbers.contains(&r)
         && !fresh.contract.outputs.iter().any(|(b, _)| b.reg == r)
     {
         let abis: Vec<String> = fresh
@@ -273,7 +306,7 @@ fn compare(
             class_name(op)
         ),
         Reason::LateOutput => format!(
-            "{late_what}, and a late output may share its register with an input such as `{placeholder}`"
+            "{late_what}, and the compiler may give a late output the register of an input such as `{placeholder}`"
         ),
     };
     let direction = if op.kind.is_input() { "in" } else { "out" };
@@ -286,9 +319,16 @@ fn compare(
         ),
         Reason::LateOutput => (
             "R04",
-            format!(
-                "give `{placeholder}` an explicit register (`in(\"rsi\") ...`): explicit inputs never share with a clobber of another register; or make the output early (`out` instead of `lateout`)"
-            ),
+            match sharer {
+                Some(o) => format!(
+                    "make `{}` an early output (`out` instead of `lateout`): an early output never shares a register with an input",
+                    shown(o)
+                ),
+                None => format!(
+                    "give `{placeholder}` an explicit register (for a call argument, the register it is moved to: the compiler then cannot place it in another one the template overwrites first), or declare `out(\"{}\") _`, an early clobber, instead of relying on `clobber_abi` for it",
+                    rustc_name(r)
+                ),
+            },
         ),
     };
     let factory_info = |n: usize, i: u32| -> bool {
@@ -363,7 +403,13 @@ fn compare(
                     .with_help(help),
             );
         }
-        if !op.kind.is_output() && as_.get(r) != Val::Entry(r) && fs.get(rep) == Val::Entry(rep) {
+        // A late output's register is the output's at the end: the input need not survive
+        // there. Only an undeclared register must come back unchanged.
+        if reason == Reason::Undeclared
+            && !op.kind.is_output()
+            && as_.get(r) != Val::Entry(r)
+            && fs.get(rep) == Val::Entry(rep)
+        {
             let writer = as_
                 .writers
                 .get(&r)

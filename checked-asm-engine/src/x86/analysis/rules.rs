@@ -452,6 +452,11 @@ fn calls(ctx: &Ctx, model: &CallModel, out: &mut Vec<Diagnostic>) -> Vec<Registe
         if ctx.contract.options.contains(AsmOption::Nostack) {
             continue; // R08 reports it.
         }
+        if state.switched {
+            // On a stack the block switched to, alignment relative to the entry rsp
+            // means nothing; the block owns that stack.
+            continue;
+        }
         match state.rsp {
             Some(d) if d.rem_euclid(i64::from(model.stack_alignment)) != 0 => out.push(
                 rule("R09", ctx.span(n), format!("`{}` is made with rsp {} bytes below its entry value, which is not {}-byte aligned", ctx.text(n), -d, model.stack_alignment))
@@ -511,6 +516,24 @@ fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Vec<Diagnosti
             let inputs: Vec<_> = ctx.contract.inputs_in(reg).collect();
             if let Some(input) = inputs.first() {
                 let op = &ctx.asm.operands[input.operand];
+                // A class operand is known by its placeholder, not by the register the
+                // checker happened to assemble it in.
+                let name = if input.explicit {
+                    name
+                } else {
+                    ctx.lowered
+                        .substituted
+                        .sites
+                        .iter()
+                        .find(|s| s.operand == input.operand)
+                        .map(|s| {
+                            format!(
+                                "`{}`",
+                                &ctx.lowered.substituted.display[s.display_range.clone()]
+                            )
+                        })
+                        .unwrap_or(name)
+                };
                 let fix = match &op.kind {
                     OperandKind::In { reg: spec, expr } => {
                         format!("inout({}) {} => _", spec.as_written(), expr.text)
