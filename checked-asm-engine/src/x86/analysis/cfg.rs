@@ -39,11 +39,28 @@ pub struct Node {
     pub opaque_call: bool,
     /// A `call` to a local label: pushes the return address and jumps.
     pub local_call: bool,
+    /// The statement of a local label whose address this instruction takes as a value
+    /// (`lea r, [rip + 2f]`, `push offset 2f`, `mov r, offset 2f`).
+    pub label_ref: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Graph {
     pub nodes: Vec<Node>,
+    /// For each statement that is a label: the node it labels (`None` at the very end,
+    /// where a jump to it is the fall-through exit).
+    pub label_nodes: Vec<Option<usize>>,
+}
+
+impl Graph {
+    /// Where control goes when it reaches label statement `label`.
+    pub fn label_edge(&self, label: usize) -> Edge {
+        self.label_nodes
+            .get(label)
+            .copied()
+            .flatten()
+            .map_or(Edge::FallThrough, Edge::Node)
+    }
 }
 
 impl Graph {
@@ -78,7 +95,7 @@ pub fn build(
 ) -> Result<Graph, (usize, Unknown)> {
     // (stmt, instruction, assembler branch target) for section 0, in order; labels map
     // to the next instruction.
-    let mut flat: Vec<(usize, Instruction, Option<&BranchTarget>)> = Vec::new();
+    let mut flat: Vec<(usize, Instruction, Option<&BranchTarget>, Option<usize>)> = Vec::new();
     let mut label_node: Vec<Option<usize>> = vec![None; program.stmts.len()];
     let mut pending_labels: Vec<usize> = Vec::new();
     for (i, stmt) in program.stmts.iter().enumerate() {
@@ -91,14 +108,20 @@ pub fn build(
                 for l in pending_labels.drain(..) {
                     label_node[l] = Some(flat.len());
                 }
-                flat.push((i, ins.instruction, ins.target.as_ref()));
+                // A local label used as a value rather than as a branch target.
+                let label_ref = if ins.target.is_none() {
+                    ins.symbol_refs.iter().find_map(|r| r.local_label)
+                } else {
+                    None
+                };
+                flat.push((i, ins.instruction, ins.target.as_ref(), label_ref));
             }
             StmtKind::Data(data) => {
                 for l in pending_labels.drain(..) {
                     label_node[l] = Some(flat.len());
                 }
                 for d in &data.decoded {
-                    flat.push((i, *d, None));
+                    flat.push((i, *d, None, None));
                 }
             }
             _ => {}
@@ -112,7 +135,7 @@ pub fn build(
     };
     let count = flat.len();
     let mut nodes = Vec::with_capacity(count);
-    for (n, (stmt, instr, target)) in flat.iter().enumerate() {
+    for (n, (stmt, instr, target, label_ref)) in flat.iter().enumerate() {
         let effects = effects_of(instr).map_err(|u| (*stmt, u))?;
         let next = if n + 1 < count {
             Edge::Node(n + 1)
@@ -141,6 +164,7 @@ pub fn build(
             end: None,
             opaque_call: false,
             local_call: false,
+            label_ref: *label_ref,
         };
         match node.effects.flow {
             Flow::Next | Flow::Halt | Flow::KernelTransfer => node.succ.push(next),
@@ -180,5 +204,8 @@ pub fn build(
         }
         nodes.push(node);
     }
-    Ok(Graph { nodes })
+    Ok(Graph {
+        nodes,
+        label_nodes: label_node,
+    })
 }

@@ -27,6 +27,8 @@ pub enum Val {
     StackAddr(i64),
     /// A value computed by node `.0` (one number per node and slot).
     Fresh(u32, u16),
+    /// The address of the local label at this statement (`lea r, [rip + 2f]`).
+    LabelAddr(usize),
     /// Differs between paths, or unknown.
     Merged,
 }
@@ -207,6 +209,9 @@ impl State {
 #[derive(Clone, Debug)]
 pub struct Flow {
     pub before: Vec<Option<State>>,
+    /// (node, label statement): a `ret`/`retf` popping, or a `jmp` through a register
+    /// holding, the address of a local label: a jump to that label.
+    pub label_jumps: Vec<(usize, usize)>,
     /// (node, edge, state after the node) for every edge that leaves the block.
     pub exits: Vec<(usize, Edge, State)>,
 }
@@ -266,7 +271,27 @@ pub fn analyse(graph: &Graph, contract: &Contract, call_model: &CallModel) -> Fl
             }
         }
     }
-    Flow { before, exits }
+    let mut label_jumps = Vec::new();
+    for (i, node) in graph.nodes.iter().enumerate() {
+        let Some(state) = &before[i] else { continue };
+        let target = match node.instr.mnemonic() {
+            Mnemonic::Ret | Mnemonic::Retf => {
+                state.rsp.and_then(|d| state.slots.get(&d)).map(|(_, v)| *v)
+            }
+            Mnemonic::Jmp if node.instr.op0_kind() == OpKind::Register => {
+                Some(state.get(container(node.instr.op0_register(), contract.mode)))
+            }
+            _ => None,
+        };
+        if let Some(Val::LabelAddr(l)) = target {
+            label_jumps.push((i, l));
+        }
+    }
+    Flow {
+        before,
+        label_jumps,
+        exits,
+    }
 }
 
 fn stack_width(mode: Mode) -> i64 {
@@ -381,6 +406,13 @@ fn step(state: &State, node: &Node, id: u32, contract: &Contract, call_model: &C
                 handled_stack = true;
             }
         }
+        Mnemonic::Lea | Mnemonic::Mov
+            if node.label_ref.is_some() && full_reg(instr, 0, mode).is_some() =>
+        {
+            let a = full_reg(instr, 0, mode).expect("checked");
+            s.set(a, Val::LabelAddr(node.label_ref.expect("checked")), id);
+            handled_regs.push(a);
+        }
         Mnemonic::Lea => {
             if let Some(a) = full_reg(instr, 0, mode)
                 && instr.memory_index() == Register::None
@@ -402,10 +434,11 @@ fn step(state: &State, node: &Node, id: u32, contract: &Contract, call_model: &C
             }
         }
         Mnemonic::Push if instr.op_count() == 1 => {
-            let v = match full_reg(instr, 0, mode) {
-                Some(r) if r == spr => s.rsp.map_or(Val::Fresh(id, 1), Val::StackAddr),
-                Some(r) => s.get(r),
-                None => Val::Fresh(id, 1),
+            let v = match (full_reg(instr, 0, mode), node.label_ref) {
+                (Some(r), _) if r == spr => s.rsp.map_or(Val::Fresh(id, 1), Val::StackAddr),
+                (Some(r), _) => s.get(r),
+                (None, Some(l)) => Val::LabelAddr(l),
+                (None, None) => Val::Fresh(id, 1),
             };
             let size = instr.stack_pointer_increment().unsigned_abs();
             s.rsp = s.rsp.map(|d| d - i64::from(size));
