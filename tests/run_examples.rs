@@ -124,6 +124,10 @@ fn spinlock_try_lock_and_unlock() {
     assert!(!l.try_lock(), "a held lock must not be acquired again");
     unsafe { l.unlock() };
     assert!(l.try_lock(), "an unlocked lock must be acquirable");
+    assert!(!l.try_lock_label(), "label variant: a held lock must not be acquired");
+    unsafe { l.unlock() };
+    assert!(l.try_lock_label(), "label variant: a free lock must be acquired");
+    assert!(!l.try_lock(), "label variant must have taken the lock");
     unsafe { l.unlock() };
     let (v, spins) = l.with(|x| {
         *x += 41;
