@@ -9,7 +9,7 @@
 //! Contract choices (the same for both blocks):
 //! - Between leaving and re-entering, arbitrary Rust code runs in the other context, so
 //!   every register it may change must be declared: `clobber_abi("C")` (rax, rcx, rdx,
-//!   rsi, rdi, r8–r11, xmm0–15, k0–7, x87/MMX, flags) plus the callee-saved r12–r15
+//!   rsi, rdi, r8–r11, the vector registers, k0–7, x87/MMX) plus the callee-saved r12–r15
 //!   (`out("r12") _` …). Declaring r12–r15 is cheaper than saving them: the compiler
 //!   only saves the ones it actually uses.
 //! - rbx and rbp cannot be operands or clobbers, so they are pushed before suspending
@@ -25,7 +25,8 @@
 //!   stack top, so the entry sees the stack exactly as after a `call`.
 //! - No `nostack` (the blocks push), no `nomem`/`readonly` (they store rsp, and the other
 //!   context reads and writes memory), no `preserves_flags` (the other context runs
-//!   arbitrary code).
+//!   arbitrary code that changes the flags). The other context leaves DF clear and the
+//!   MXCSR / x87 control words as the Rust ABI requires at every call boundary.
 #![allow(unexpected_cfgs)] // the cfg below re-enables a block the checker rejects
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
