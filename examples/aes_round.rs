@@ -133,9 +133,12 @@ mod imp {
         from_m128(s)
     }
 
-    pub const FIPS197_KEY: [u8; 16] = *b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f";
-    pub const FIPS197_PLAIN: [u8; 16] = *b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff";
-    pub const FIPS197_CIPHER: [u8; 16] = *b"\x69\xc4\xe0\xd8\x6a\x7b\x04\x30\xd8\xcd\xb7\x80\x70\xb4\xc5\x5a";
+    pub const FIPS197_KEY: [u8; 16] =
+        *b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f";
+    pub const FIPS197_PLAIN: [u8; 16] =
+        *b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff";
+    pub const FIPS197_CIPHER: [u8; 16] =
+        *b"\x69\xc4\xe0\xd8\x6a\x7b\x04\x30\xd8\xcd\xb7\x80\x70\xb4\xc5\x5a";
 
     /// Deterministic pseudo-random 16-byte blocks (xorshift) for the round comparison.
     pub fn blocks(n: usize) -> Vec<[u8; 16]> {
@@ -176,12 +179,29 @@ fn main() {
     }
     // SAFETY: AES-NI checked above.
     let one = unsafe { aes_round(to_m128(FIPS197_PLAIN), to_m128(FIPS197_KEY)) };
-    println!("aesenc(state {}, key {}) = {}", hex(FIPS197_PLAIN), hex(FIPS197_KEY), hex(from_m128(one)));
-    println!("aesenc agrees with _mm_aesenc_si128 on {agree} of {} random pairs", bs.len() / 2);
+    println!(
+        "aesenc(state {}, key {}) = {}",
+        hex(FIPS197_PLAIN),
+        hex(FIPS197_KEY),
+        hex(from_m128(one))
+    );
+    println!(
+        "aesenc agrees with _mm_aesenc_si128 on {agree} of {} random pairs",
+        bs.len() / 2
+    );
     // SAFETY: AES-NI checked above.
     let c = unsafe { aes128_encrypt(&expand_key(FIPS197_KEY), FIPS197_PLAIN) };
-    println!("AES-128(key {}, {}) = {}", hex(FIPS197_KEY), hex(FIPS197_PLAIN), hex(c));
-    println!("FIPS-197 C.1 expects               {}: {}", hex(FIPS197_CIPHER), c == FIPS197_CIPHER);
+    println!(
+        "AES-128(key {}, {}) = {}",
+        hex(FIPS197_KEY),
+        hex(FIPS197_PLAIN),
+        hex(c)
+    );
+    println!(
+        "FIPS-197 C.1 expects               {}: {}",
+        hex(FIPS197_CIPHER),
+        c == FIPS197_CIPHER
+    );
 }
 
 #[cfg(not(target_arch = "x86_64"))]

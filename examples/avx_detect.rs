@@ -102,7 +102,10 @@ pub use imp::*;
 #[cfg(target_arch = "x86_64")]
 fn main() {
     let d = detect();
-    println!("CPUID.1:ECX.OSXSAVE = {}, CPUID.1:ECX.AVX = {}", d.osxsave, d.cpu_avx);
+    println!(
+        "CPUID.1:ECX.OSXSAVE = {}, CPUID.1:ECX.AVX = {}",
+        d.osxsave, d.cpu_avx
+    );
     match d.xcr0 {
         Some(x) => println!(
             "XCR0 = {x:#x} (x87 {}, SSE {}, AVX {}, AVX-512 {})",
@@ -116,9 +119,18 @@ fn main() {
     let std_avx = is_x86_feature_detected!("avx");
     let std_avx2 = is_x86_feature_detected!("avx2");
     let std_avx512f = is_x86_feature_detected!("avx512f");
-    println!("avx:     ours {:5}  is_x86_feature_detected {std_avx}", d.avx);
-    println!("avx2:    ours {:5}  is_x86_feature_detected {std_avx2}", d.avx2);
-    println!("avx512f: ours {:5}  is_x86_feature_detected {std_avx512f}", d.avx512f);
+    println!(
+        "avx:     ours {:5}  is_x86_feature_detected {std_avx}",
+        d.avx
+    );
+    println!(
+        "avx2:    ours {:5}  is_x86_feature_detected {std_avx2}",
+        d.avx2
+    );
+    println!(
+        "avx512f: ours {:5}  is_x86_feature_detected {std_avx512f}",
+        d.avx512f
+    );
     let agree = d.avx == std_avx && d.avx2 == std_avx2 && d.avx512f == std_avx512f;
     println!("agree with std: {agree}");
 }

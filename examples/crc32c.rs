@@ -116,7 +116,11 @@ mod imp {
                 let mut c = i as u32;
                 let mut k = 0;
                 while k < 8 {
-                    c = if c & 1 != 0 { c >> 1 ^ 0x82F6_3B78 } else { c >> 1 };
+                    c = if c & 1 != 0 {
+                        c >> 1 ^ 0x82F6_3B78
+                    } else {
+                        c >> 1
+                    };
                     k += 1;
                 }
                 t[i] = c;
@@ -124,7 +128,9 @@ mod imp {
             }
             t
         };
-        !buf.iter().fold(!0u32, |c, &b| TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ c >> 8)
+        !buf.iter().fold(!0u32, |c, &b| {
+            TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ c >> 8
+        })
     }
 
     /// Known answers: "123456789" from the CRC catalogue, the rest from RFC 3720 B.4.
@@ -135,7 +141,11 @@ mod imp {
             ("32 x 0x00".into(), vec![0; 32], 0x8A91_36AA),
             ("32 x 0xff".into(), vec![0xff; 32], 0x62A8_AB43),
             ("0, 1, ..., 31".into(), (0..32).collect(), 0x46DD_794E),
-            ("31, 30, ..., 0".into(), (0..32).rev().collect(), 0x113F_DB5C),
+            (
+                "31, 30, ..., 0".into(),
+                (0..32).rev().collect(),
+                0x113F_DB5C,
+            ),
         ]
     }
 }
@@ -155,13 +165,21 @@ fn main() {
         let sw = crc32c_sw(&data);
         println!(
             "crc32c({name}) = {hw:#010x} (steps {steps:#010x}, table {sw:#010x}, expected {want:#010x}) {}",
-            if hw == want && steps == want && sw == want { "ok" } else { "MISMATCH" }
+            if hw == want && steps == want && sw == want {
+                "ok"
+            } else {
+                "MISMATCH"
+            }
         );
     }
     let big: Vec<u8> = (0..100_003u32).map(|i| (i * 31 + i / 7) as u8).collect();
     // SAFETY: SSE4.2 checked above.
     let hw = unsafe { crc32c_hw(&big) };
-    println!("crc32c of {} bytes: {hw:#010x}, table {:#010x}", big.len(), crc32c_sw(&big));
+    println!(
+        "crc32c of {} bytes: {hw:#010x}, table {:#010x}",
+        big.len(),
+        crc32c_sw(&big)
+    );
 }
 
 #[cfg(not(target_arch = "x86_64"))]

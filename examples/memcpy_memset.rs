@@ -12,7 +12,6 @@
 //! - `preserves_flags`: `rep movsb`/`rep stosb` do not change the status flags. They
 //!   *read* DF, which the Rust ABI guarantees clear at the block's entry, so the copy goes
 //!   forwards.
-#![allow(unexpected_cfgs)] // the cfg below re-enables a block the checker rejects
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
@@ -34,14 +33,6 @@ mod imp {
     }
 
     /// Fills `dst` with `byte` using `rep stosb`.
-    ///
-    /// CHECKER BUG (reported, not worked around): checked-asm's assembler rejects every
-    /// form of `stosb` — `rep stosb` gives "`stosb` takes 2 operand(s), not 0" and
-    /// `rep stosb byte ptr [rdi], al` gives "invalid operand for instruction `stosb`" —
-    /// although `rep stosb` is valid and `core::arch::asm!` accepts it. The correct block
-    /// is kept here, compiled only with `RUSTFLAGS="--cfg checked_asm_stosb"`, so the bug
-    /// can be reproduced and the example switched on once the assembler is fixed.
-    #[cfg(checked_asm_stosb)]
     pub fn memset(dst: &mut [u8], byte: u8) {
         // SAFETY: `dst` is valid for writes of `dst.len()` bytes.
         unsafe {
@@ -54,15 +45,6 @@ mod imp {
             )
         };
     }
-
-    /// Stand-in while `rep stosb` is rejected by the checker (see above): plain Rust.
-    #[cfg(not(checked_asm_stosb))]
-    pub fn memset(dst: &mut [u8], byte: u8) {
-        dst.fill(byte);
-    }
-
-    /// Whether `memset` really runs `rep stosb` (false while the checker bug stands).
-    pub const MEMSET_USES_REP_STOSB: bool = cfg!(checked_asm_stosb);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -77,9 +59,6 @@ fn main() {
 
     let mut buf = [0u8; 16];
     memset(&mut buf[4..12], 0xAB);
-    if !MEMSET_USES_REP_STOSB {
-        println!("(memset: `rep stosb` is rejected by the checker's assembler; using slice::fill)");
-    }
     println!("memset: {buf:02x?}");
 
     // A larger copy, checked byte for byte.

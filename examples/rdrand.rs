@@ -96,7 +96,9 @@ fn main() {
         }
     }
     // SAFETY: RDRAND checked above.
-    let vals: Vec<u64> = (0..1000).filter_map(|_| unsafe { rdrand64_retry() }.map(|(v, _)| v)).collect();
+    let vals: Vec<u64> = (0..1000)
+        .filter_map(|_| unsafe { rdrand64_retry() }.map(|(v, _)| v))
+        .collect();
     let mut distinct = vals.clone();
     distinct.sort_unstable();
     distinct.dedup();

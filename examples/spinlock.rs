@@ -36,7 +36,10 @@ mod imp {
 
     impl<T> SpinLock<T> {
         pub const fn new(value: T) -> Self {
-            Self { word: UnsafeCell::new(0), value: UnsafeCell::new(value) }
+            Self {
+                word: UnsafeCell::new(0),
+                value: UnsafeCell::new(value),
+            }
         }
 
         /// Spins until the lock word goes from 0 to 1; returns the number of `pause`

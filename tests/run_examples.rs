@@ -93,23 +93,30 @@ fn rep_movsb_memcpy_copies_every_length_and_alignment() {
         for off in [0, 1, 3, 7] {
             let mut dst = vec![0xEEu8; len + 16];
             memcpy_memset::memcpy(&mut dst[off..off + len], &src[off..off + len]);
-            assert_eq!(&dst[off..off + len], &src[off..off + len], "len {len} off {off}");
+            assert_eq!(
+                &dst[off..off + len],
+                &src[off..off + len],
+                "len {len} off {off}"
+            );
             assert!(dst[..off].iter().all(|&b| b == 0xEE), "wrote before dst");
-            assert!(dst[off + len..].iter().all(|&b| b == 0xEE), "wrote after dst");
+            assert!(
+                dst[off + len..].iter().all(|&b| b == 0xEE),
+                "wrote after dst"
+            );
         }
     }
 }
 
 #[test]
 fn memset_fills_exactly_the_slice() {
-    if !memcpy_memset::MEMSET_USES_REP_STOSB {
-        println!("note: memset runs slice::fill: checked-asm's assembler rejects `rep stosb`");
-    }
     for len in [0, 1, 7, 8, 9, 100, 4096] {
         for byte in [0x00, 0x5A, 0xFF] {
             let mut buf = vec![0x11u8; len + 8];
             memcpy_memset::memset(&mut buf[4..4 + len], byte);
-            assert!(buf[4..4 + len].iter().all(|&b| b == byte), "len {len} byte {byte:#x}");
+            assert!(
+                buf[4..4 + len].iter().all(|&b| b == byte),
+                "len {len} byte {byte:#x}"
+            );
             assert!(buf[..4].iter().chain(&buf[4 + len..]).all(|&b| b == 0x11));
         }
     }
@@ -124,9 +131,15 @@ fn spinlock_try_lock_and_unlock() {
     assert!(!l.try_lock(), "a held lock must not be acquired again");
     unsafe { l.unlock() };
     assert!(l.try_lock(), "an unlocked lock must be acquirable");
-    assert!(!l.try_lock_label(), "label variant: a held lock must not be acquired");
+    assert!(
+        !l.try_lock_label(),
+        "label variant: a held lock must not be acquired"
+    );
     unsafe { l.unlock() };
-    assert!(l.try_lock_label(), "label variant: a free lock must be acquired");
+    assert!(
+        l.try_lock_label(),
+        "label variant: a free lock must be acquired"
+    );
     assert!(!l.try_lock(), "label variant must have taken the lock");
     unsafe { l.unlock() };
     let (v, spins) = l.with(|x| {
@@ -152,7 +165,10 @@ fn avx_detection_matches_std() {
     assert_eq!(d.avx, is_x86_feature_detected!("avx"), "{d:?}");
     assert_eq!(d.avx2, is_x86_feature_detected!("avx2"), "{d:?}");
     assert_eq!(d.avx512f, is_x86_feature_detected!("avx512f"), "{d:?}");
-    assert_eq!(d.osxsave, is_x86_feature_detected!("xsave") && d.xcr0.is_some());
+    assert_eq!(
+        d.osxsave,
+        is_x86_feature_detected!("xsave") && d.xcr0.is_some()
+    );
     if let Some(xcr0) = d.xcr0 {
         assert_eq!(xcr0 & 1, 1, "XCR0 bit 0 (x87) is always set");
         let std = unsafe { std::arch::x86_64::_xgetbv(0) };
@@ -172,7 +188,11 @@ fn cpuid_in_avx_example_matches_std_arch() {
         let o = avx_detect::cpuid(leaf, sub);
         // Leaf 1 ebx bits 31..24: APIC id of the current CPU, which may change.
         let m = if leaf == 1 { 0x00ff_ffff } else { u32::MAX };
-        assert_eq!([o[0], o[1] & m, o[2], o[3]], [s.eax, s.ebx & m, s.ecx, s.edx], "leaf {leaf:#x}.{sub}");
+        assert_eq!(
+            [o[0], o[1] & m, o[2], o[3]],
+            [s.eax, s.ebx & m, s.ecx, s.edx],
+            "leaf {leaf:#x}.{sub}"
+        );
     }
 }
 
@@ -186,16 +206,32 @@ fn crc32c_matches_known_answers_and_software() {
     }
     for (name, data, want) in crc32c::test_vectors() {
         assert_eq!(crc32c::crc32c_sw(&data), want, "software, {name}");
-        assert_eq!(unsafe { crc32c::crc32c_hw(&data) }, want, "asm loop, {name}");
-        assert_eq!(unsafe { crc32c::crc32c_steps(&data) }, want, "steps, {name}");
+        assert_eq!(
+            unsafe { crc32c::crc32c_hw(&data) },
+            want,
+            "asm loop, {name}"
+        );
+        assert_eq!(
+            unsafe { crc32c::crc32c_steps(&data) },
+            want,
+            "steps, {name}"
+        );
     }
     let data = bytes(5010, 7);
     for len in (0..70).chain([1000, 4093, 4999]) {
         for off in [0, 1, 5] {
             let b = &data[off..off + len];
             let sw = crc32c::crc32c_sw(b);
-            assert_eq!(unsafe { crc32c::crc32c_hw(b) }, sw, "asm loop, len {len} off {off}");
-            assert_eq!(unsafe { crc32c::crc32c_steps(b) }, sw, "steps, len {len} off {off}");
+            assert_eq!(
+                unsafe { crc32c::crc32c_hw(b) },
+                sw,
+                "asm loop, len {len} off {off}"
+            );
+            assert_eq!(
+                unsafe { crc32c::crc32c_steps(b) },
+                sw,
+                "steps, len {len} off {off}"
+            );
         }
     }
 }
@@ -211,7 +247,10 @@ fn crc32c_steps_match_std_arch() {
         let crc = (i as u32).wrapping_mul(0x9E37_79B9);
         let v = u64::from_le_bytes(c.try_into().unwrap());
         unsafe {
-            assert_eq!(crc32c::crc32c_u64_step(crc, v), _mm_crc32_u64(crc.into(), v) as u32);
+            assert_eq!(
+                crc32c::crc32c_u64_step(crc, v),
+                _mm_crc32_u64(crc.into(), v) as u32
+            );
             assert_eq!(crc32c::crc32c_u8_step(crc, c[0]), _mm_crc32_u8(crc, c[0]));
         }
     }
@@ -235,7 +274,10 @@ fn aes_round_matches_std_arch_and_fips197() {
     }
     let keys = unsafe { aes_round::expand_key(aes_round::FIPS197_KEY) };
     // FIPS-197 Appendix C.1: the last round key of key 000102..0f.
-    assert_eq!(keys.0[10], *b"\x13\x11\x1d\x7f\xe3\x94\x4a\x17\xf3\x07\xa7\x8b\x4d\x2b\x30\xc5");
+    assert_eq!(
+        keys.0[10],
+        *b"\x13\x11\x1d\x7f\xe3\x94\x4a\x17\xf3\x07\xa7\x8b\x4d\x2b\x30\xc5"
+    );
     let c = unsafe { aes_round::aes128_encrypt(&keys, aes_round::FIPS197_PLAIN) };
     assert_eq!(c, aes_round::FIPS197_CIPHER);
 }
@@ -250,16 +292,24 @@ fn rdrand_delivers_distinct_random_values() {
     }
     let mut vals = Vec::new();
     for _ in 0..200 {
-        let (v, attempts) = unsafe { rdrand::rdrand64_retry() }.expect("rdrand failed 10 times in a row");
+        let (v, attempts) =
+            unsafe { rdrand::rdrand64_retry() }.expect("rdrand failed 10 times in a row");
         assert!((1..=10).contains(&attempts), "{attempts}");
         vals.push(v);
-        vals.push(unsafe { rdrand::rdrand64_rust_retry() }.expect("rdrand failed 10 times in a row"));
+        vals.push(
+            unsafe { rdrand::rdrand64_rust_retry() }.expect("rdrand failed 10 times in a row"),
+        );
     }
     let mut d = vals.clone();
     d.sort_unstable();
     d.dedup();
     // Some AMD CPUs return all ones after resume (a known erratum): that must fail here.
-    assert!(d.len() >= vals.len() - 2, "only {} distinct values of {}", d.len(), vals.len());
+    assert!(
+        d.len() >= vals.len() - 2,
+        "only {} distinct values of {}",
+        d.len(),
+        vals.len()
+    );
     let ones: u32 = vals.iter().map(|v| v.count_ones()).sum();
     let frac = f64::from(ones) / (vals.len() as f64 * 64.0);
     assert!((0.45..0.55).contains(&frac), "fraction of set bits {frac}");

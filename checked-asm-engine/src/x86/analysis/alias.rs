@@ -20,7 +20,9 @@ use crate::x86::regs::{Arch, RegClass, allocatable};
 use crate::x86::substitute::literal_registers;
 use iced_x86::{InstructionInfoFactory, OpAccess, OpKind, Register};
 
-/// Why the operand may end up in the register.
+/// Why the operand may end up in the register. Only a pure input (`in`) can share a
+/// register with a late output or clobber: `inout`/`inlateout` are outputs too, and
+/// outputs never share.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Reason {
     /// The register is undeclared and the template uses it (R05(b)).
@@ -152,7 +154,7 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
                 && (literal.contains(family_id(family)) || written.contains(&r))
             {
                 candidates.push((family.to_string(), r, Reason::Undeclared, None));
-            } else if op.kind.is_input()
+            } else if matches!(op.kind, OperandKind::In { .. })
                 && !early_outputs.contains(&r)
                 && (fresh.contract.abi_clobbers.contains(&r)
                     || late_outputs.iter().any(|(o, lr)| *o != x && *lr == r))
