@@ -138,26 +138,29 @@ impl Parser<'_> {
         if matches!(res.name.as_str(), "aam" | "aad") && ops.is_empty() {
             ops.push(Operand::new(OperandKind::Imm(Value::from(10)), 0..0));
         }
-        // LLVM's AT&T parser loads a segment register from a 16-bit GPR without 66h
-        // (`movw %ax, %ds` is 8E D8), i.e. iced's `Mov_Sreg_r32m16`; its Intel parser keeps
-        // 66h. Only the low 16 bits are read either way.
-        if self.syntax == Syntax::Att
-            && res.name == "mov"
-            && let [
-                Operand {
-                    kind: OperandKind::Reg(s),
-                    ..
-                },
-                Operand {
-                    kind: OperandKind::Reg(g),
-                    ..
-                },
-            ] = ops.as_slice()
-            && s.is_segment_register()
-            && g.is_gpr16()
-        {
-            let wide = g.full_register32();
-            ops[1].kind = OperandKind::Reg(wide);
+        // LLVM moves between a segment register and a 16-bit GPR without 66h in one
+        // direction per syntax (llvm-mc 22): AT&T `movw %ax, %ds` is 8E D8, Intel
+        // `mov cx, ss` is `mov ecx, ss` (8C D1, which writes all of ECX); the other
+        // direction keeps 66h. Follow it, since those bytes are what runs.
+        if res.name == "mov" && ops.len() == 2 {
+            let widen = match (&ops[0].kind, &ops[1].kind, self.syntax) {
+                (OperandKind::Reg(s), OperandKind::Reg(g), Syntax::Att)
+                    if s.is_segment_register() && g.is_gpr16() =>
+                {
+                    Some(1)
+                }
+                (OperandKind::Reg(g), OperandKind::Reg(s), Syntax::Intel)
+                    if s.is_segment_register() && g.is_gpr16() =>
+                {
+                    Some(0)
+                }
+                _ => None,
+            };
+            if let Some(i) = widen
+                && let OperandKind::Reg(g) = ops[i].kind
+            {
+                ops[i].kind = OperandKind::Reg(g.full_register32());
+            }
         }
         // `xchg` is symmetric; LLVM puts the first register in ModRM.rm's partner
         // (`xchg cl, dl` is 86 CA) and uses the one-byte 90+r form with the accumulator.
