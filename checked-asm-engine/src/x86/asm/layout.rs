@@ -16,7 +16,10 @@ use iced_x86::{Decoder, DecoderOptions, FlowControl};
 use std::collections::HashMap;
 
 /// Long NOPs for alignment padding (Intel SDM Vol. 2B, "NOP", Table 4-12; the sequences
-/// LLVM's `X86AsmBackend::writeNopData` emits, up to 10 bytes each).
+/// LLVM's `X86AsmBackend::writeNopData` emits, up to 10 bytes each). Ten is the maximum
+/// for rustc's default CPUs (`x86-64`, `pentium4` for i686), checked against
+/// `llvm-mc -mcpu=x86-64 -filetype=obj`; llvm-mc's own `generic` CPU pads with 15-byte NOPs
+/// on x86_64 and single-byte NOPs on i686.
 const NOPS: [&[u8]; 10] = [
     &[0x90],
     &[0x66, 0x90],
