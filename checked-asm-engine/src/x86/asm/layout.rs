@@ -12,7 +12,7 @@ use super::{
     BranchTarget, Data, Directive, DirectiveKind, Instr, Mode, PrefixStmt, Program, Stmt, StmtKind,
     SymbolRef,
 };
-use iced_x86::{Decoder, DecoderOptions, FlowControl};
+use iced_x86::{Decoder, DecoderOptions, FlowControl, OpKind};
 use std::collections::HashMap;
 
 /// Long NOPs for alignment padding (Intel SDM Vol. 2B, "NOP", Table 4-12; the sequences
@@ -258,6 +258,14 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 for f in &c.fixups {
                     match f {
                         Fixup::Branch(v) => {
+                            // An unresolved target is a relocation. x86-64 ELF (RELA) leaves
+                            // the field 0; i386 (REL) stores the implicit addend, minus the
+                            // field size for a PC-relative fixup (`call foo` is E8 FC FF FF FF).
+                            let next_ip = if s.mode == Mode::Bits64 {
+                                next_ip
+                            } else {
+                                next_ip.wrapping_sub(branch_field_size(instr.code()))
+                            };
                             let (t, addr_of) = match &v.sym {
                                 None => (BranchTarget::Absolute(v.num as u64), next_ip),
                                 Some(sym) => match labels.resolve(&sym.name, i) {
@@ -314,6 +322,22 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                     Ok(Resolution::Label(l)) => Some(l),
                                     _ => None,
                                 };
+                                // i386 (REL): a label of this section is written as its
+                                // section offset plus the addend.
+                                if let (Mode::Bits32 | Mode::Bits16, Some(l)) =
+                                    (s.mode, local_label)
+                                    && sections[l] == s.section
+                                {
+                                    let value = addrs[l].wrapping_add(v.num as u64);
+                                    for op in 0..instr.op_count() {
+                                        if matches!(
+                                            instr.op_kind(op),
+                                            OpKind::Immediate16 | OpKind::Immediate32
+                                        ) {
+                                            let _ = instr.try_set_immediate_u64(op, value);
+                                        }
+                                    }
+                                }
                                 symbol_refs.push(SymbolRef {
                                     name: sym.name.clone(),
                                     reloc: sym.reloc.clone(),
@@ -451,5 +475,29 @@ fn decode_data_runs(stmts: &mut [Stmt]) {
             }
         }
         i = j;
+    }
+}
+
+/// Size of the displacement field of a near branch (for i386's in-place addend).
+fn branch_field_size(code: iced_x86::Code) -> u64 {
+    use iced_x86::OpCodeOperandKind as K;
+    match code.op_code().op_kinds().iter().find(|k| {
+        matches!(
+            k,
+            K::br16_1
+                | K::br32_1
+                | K::br64_1
+                | K::br16_2
+                | K::br32_4
+                | K::br64_4
+                | K::xbegin_2
+                | K::xbegin_4
+                | K::brdisp_2
+                | K::brdisp_4
+        )
+    }) {
+        Some(K::br16_1 | K::br32_1 | K::br64_1) => 1,
+        Some(K::br16_2 | K::xbegin_2 | K::brdisp_2) => 2,
+        _ => 4,
     }
 }
