@@ -215,11 +215,17 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             }),
             PKind::Data {
                 directive,
-                bytes,
+                mut bytes,
                 syms,
             } => {
                 let mut symbol_refs = Vec::new();
-                for (_, v) in &syms {
+                let width = match directive.as_str() {
+                    ".byte" => 1,
+                    ".word" | ".short" | ".hword" | ".2byte" | ".value" => 2,
+                    ".long" | ".int" | ".4byte" => 4,
+                    _ => 8,
+                };
+                for (offset, v) in &syms {
                     if let Some(sym) = &v.sym {
                         let local_label = match labels.resolve(&sym.name, i) {
                             Ok(Resolution::Label(l)) => Some(l),
@@ -229,6 +235,18 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                 None
                             }
                         };
+                        // What the object file holds before linking: 0 with RELA (x86-64),
+                        // the addend (plus a same-section label's offset) with REL (i386).
+                        let in_place = match (s.mode, local_label) {
+                            (Mode::Bits64, _) => 0,
+                            (_, Some(l)) if sections[l] == s.section => {
+                                addrs[l].wrapping_add(v.num as u64) as i64
+                            }
+                            _ => v.num,
+                        };
+                        let end = (offset + width).min(bytes.len());
+                        bytes[*offset..end]
+                            .copy_from_slice(&in_place.to_le_bytes()[..end - offset]);
                         symbol_refs.push(SymbolRef {
                             name: sym.name.clone(),
                             reloc: sym.reloc.clone(),
