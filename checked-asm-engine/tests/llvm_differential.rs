@@ -393,6 +393,16 @@ const LAYOUT_CASES: &[(Syntax, Mode, &str)] = &[
         Mode::Bits32,
         "call 1f; 1: popl %eax; leal foo@GOTOFF(%eax), %eax",
     ),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        ".quad foo + 8; .long 1f; 1: .byte 1b",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits32,
+        ".long foo + 8; .long 1f; 1: .byte 1b; call bar",
+    ),
 ];
 
 #[test]
