@@ -60,7 +60,7 @@ impl Parser<'_> {
                 _ => None,
             });
         let mut last_err = None;
-        for res in &resolutions {
+        for res in resolutions.iter() {
             let hinted = data_size.filter(|_| res.size.is_none()).map(|s| Resolved {
                 size: Some(s),
                 ..res.clone()
@@ -426,7 +426,7 @@ fn trial_encode(c: &Candidate, mode: Mode) -> Option<usize> {
             Fixup::MemSym { rip: false, .. } | Fixup::ImmSym(_) => {}
         }
     }
-    encode_checked(&instr, mode, IP).map(|b| b.len())
+    with_checked_encoding(&instr, mode, IP, <[u8]>::len)
 }
 
 /// Encodes `instr` at `ip`; `None` unless it decodes back to the same instruction.
@@ -435,8 +435,18 @@ pub(crate) fn encode_checked(
     mode: Mode,
     ip: u64,
 ) -> Option<Vec<u8>> {
-    // One encoder per thread and mode: `Encoder::new` allocates, and this runs for every
-    // candidate of every instruction.
+    with_checked_encoding(instr, mode, ip, <[u8]>::to_vec)
+}
+
+/// Encodes and validates `instr`, handing the bytes to `f` without allocating: one encoder
+/// per thread and mode is reused (`Encoder::new` allocates, and this runs for every
+/// candidate of every instruction).
+fn with_checked_encoding<T>(
+    instr: &iced_x86::Instruction,
+    mode: Mode,
+    ip: u64,
+    f: impl FnOnce(&[u8]) -> T,
+) -> Option<T> {
     thread_local! {
         static ENCODERS: std::cell::RefCell<[Option<Encoder>; 3]> = const { std::cell::RefCell::new([None, None, None]) };
     }
@@ -445,31 +455,41 @@ pub(crate) fn encode_checked(
         Mode::Bits32 => 1,
         Mode::Bits64 => 2,
     };
-    let (len, bytes) = ENCODERS.with(|cell| {
+    ENCODERS.with(|cell| {
         let mut encoders = cell.borrow_mut();
         let enc = encoders[slot].get_or_insert_with(|| Encoder::new(mode.bitness()));
         let result = enc.encode(instr, ip);
-        let bytes = enc.take_buffer();
-        enc.set_buffer(Vec::with_capacity(16));
-        result.ok().map(|len| (len, bytes))
-    })?;
-    let mut dec = Decoder::with_ip(mode.bitness(), &bytes, ip, DecoderOptions::NONE);
+        let mut bytes = enc.take_buffer();
+        let out = result
+            .ok()
+            .filter(|&len| valid_encoding(instr, mode, ip, &bytes, len))
+            .map(|_| f(&bytes));
+        bytes.clear();
+        enc.set_buffer(bytes);
+        out
+    })
+}
+
+/// Whether `bytes` decode back to `instr`.
+fn valid_encoding(
+    instr: &iced_x86::Instruction,
+    mode: Mode,
+    ip: u64,
+    bytes: &[u8],
+    len: usize,
+) -> bool {
+    let mut dec = Decoder::with_ip(mode.bitness(), bytes, ip, DecoderOptions::NONE);
     let back = dec.decode();
     if instr.code().op_code().fwait() {
         // `fclex` is `wait; fnclex` (9B DB E2); iced's decoder returns the two separately.
         let rest = dec.decode();
-        return (back.code() == iced_x86::Code::Wait
+        return back.code() == iced_x86::Code::Wait
             && !rest.is_invalid()
-            && back.len() + rest.len() == len)
-            .then_some(bytes);
+            && back.len() + rest.len() == len;
     }
-    if back.is_invalid()
-        || back.len() != len
-        || !(super::same_instruction(&back, instr) || xchg_is_nop(&back, instr, mode))
-    {
-        return None;
-    }
-    Some(bytes)
+    !back.is_invalid()
+        && back.len() == len
+        && (super::same_instruction(&back, instr) || xchg_is_nop(&back, instr, mode))
 }
 
 /// `xchg ax, ax` is `66 90`, which decodes as `nop` (Intel SDM Vol. 2B, "XCHG": 90 is the
