@@ -178,6 +178,28 @@ impl Parser<'_> {
                     .filter_map(|&c| try_code(c, o, self.mode, res.movabs)),
             );
         }
+        // LLVM assembles `xchg rax, rax` as the one-byte NOP 90 (no REX.W needed for a no-op).
+        if res.name == "xchg"
+            && self.mode == Mode::Bits64
+            && matches!(
+                ops.as_slice(),
+                [
+                    Operand {
+                        kind: OperandKind::Reg(Register::RAX),
+                        ..
+                    },
+                    Operand {
+                        kind: OperandKind::Reg(Register::RAX),
+                        ..
+                    }
+                ]
+            )
+        {
+            cands = vec![Candidate {
+                instr: iced_x86::Instruction::with(iced_x86::Code::Nopd),
+                fixups: Vec::new(),
+            }];
+        }
         // LLVM assembles `int 3` as the one-byte `int3` (X86InstrInfo.td InstAlias).
         if res.name == "int"
             && matches!(
