@@ -171,11 +171,19 @@ impl Parser<'_> {
             swapped_ops = Some(s);
         }
         let mut cands: Vec<Candidate> = Vec::new();
+        let written = ops
+            .iter()
+            .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
+            .count();
+        let bounds = tables().operand_bounds(&res.name).unwrap_or(&[]);
         for o in swapped_ops.iter().chain(std::iter::once(&ops)) {
             cands.extend(
                 codes
                     .iter()
-                    .filter_map(|&c| try_code(c, o, self.mode, res.movabs)),
+                    .zip(bounds)
+                    // Operand-count bounds from the table spare most codes a `try_code`.
+                    .filter(|(_, (lo, hi))| (*lo as usize..=*hi as usize).contains(&written))
+                    .filter_map(|(&c, _)| try_code(c, o, self.mode, res.movabs)),
             );
         }
         // LLVM assembles `xchg rax, rax` as the one-byte NOP 90 (no REX.W needed for a no-op).

@@ -33,6 +33,10 @@ use std::sync::OnceLock;
 
 pub(crate) struct Tables {
     by_mnemonic: HashMap<String, Vec<Code>>,
+    /// Per mnemonic, parallel to `by_mnemonic`: how many operands each code can be written
+    /// with (implicit string/x87/accumulator operands may be left out, a trailing xmm0 or
+    /// the implicit SVM registers may be written).
+    bounds: HashMap<String, Vec<(u8, u8)>>,
     registers: HashMap<String, Register>,
 }
 
@@ -60,6 +64,7 @@ fn llvm_name(m: Mnemonic) -> String {
 impl Tables {
     fn build() -> Tables {
         let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::default();
+        let mut bounds: HashMap<String, Vec<(u8, u8)>> = HashMap::default();
         let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
         for code in Code::values() {
             let info = code.op_code();
@@ -80,7 +85,8 @@ impl Tables {
                 .entry(m)
                 .or_insert_with(|| llvm_name(m))
                 .clone();
-            by_mnemonic.entry(name).or_default().push(code);
+            by_mnemonic.entry(name.clone()).or_default().push(code);
+            bounds.entry(name).or_default().push(operand_bounds(code));
         }
         let mut registers = HashMap::default();
         for reg in Register::values() {
@@ -113,6 +119,7 @@ impl Tables {
         registers.insert("st".to_string(), Register::ST0);
         Tables {
             by_mnemonic,
+            bounds,
             registers,
         }
     }
@@ -120,6 +127,11 @@ impl Tables {
     /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
     pub fn codes(&self, mnemonic: &str) -> Option<&[Code]> {
         self.by_mnemonic.get(mnemonic).map(Vec::as_slice)
+    }
+
+    /// Operand-count bounds of `codes(mnemonic)`, in the same order.
+    pub fn operand_bounds(&self, mnemonic: &str) -> Option<&[(u8, u8)]> {
+        self.bounds.get(mnemonic).map(Vec::as_slice)
     }
 
     /// The register named `name` (lower case, no `%`), e.g. `rax`, `xmm17`, `st(1)`, `cr3`.
@@ -217,4 +229,33 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         _ => return None,
     };
     Some(fixed.to_string())
+}
+
+/// How many operands `code` can be written with (the same rule `matcher::try_code` applies).
+fn operand_bounds(code: Code) -> (u8, u8) {
+    use iced_x86::OpCodeOperandKind as K;
+    let kinds = code.op_code().op_kinds();
+    let optional = kinds
+        .iter()
+        .filter(|k| {
+            matches!(
+                k,
+                K::seg_rSI
+                    | K::es_rDI
+                    | K::seg_rDI
+                    | K::seg_rBX_al
+                    | K::st0
+                    | K::al
+                    | K::ax
+                    | K::eax
+                    | K::rax
+            )
+        })
+        .count();
+    let n = kinds.len();
+    if n == 0 {
+        (0, 2)
+    } else {
+        ((n - optional) as u8, (n + 1) as u8)
+    }
 }
