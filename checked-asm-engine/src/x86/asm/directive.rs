@@ -138,6 +138,11 @@ pub(crate) fn parse(src: &str, range: Range<usize>, intel: bool) -> R<Parsed> {
                 }
                 n as u64
             };
+            // The padding is materialised; a block aligned beyond a page is not something a
+            // template needs, and a 1 GiB NOP run must not exhaust memory.
+            if alignment > 1 << 16 {
+                return Err(AsmError::new(first.clone(), "checked-asm supports alignments up to 65536 bytes"));
+            }
             let fill = match parts.get(1).filter(|p| !p.is_empty()) {
                 Some(p) => Some(const_arg(src, p.clone(), intel, &name)? as u8),
                 None => None,
