@@ -661,3 +661,23 @@ fn garbage_and_mutated_templates_never_panic() {
         }
     }
 }
+
+#[test]
+fn pathological_inputs_are_errors_not_crashes() {
+    let deep = format!("mov eax, {}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(err(&deep).message.contains("nested too deeply"));
+    let negs = format!("mov eax, {}1", "-".repeat(100_000));
+    assert!(err(&negs).message.contains("nested too deeply"));
+    assert!(
+        err("nop; .p2align 30")
+            .message
+            .contains("alignments up to 65536")
+    );
+    assert!(
+        err(".zero 100000000")
+            .message
+            .contains("between 0 and 1 MiB")
+    );
+    let many = "nop;".repeat(20_000);
+    assert_eq!(ok(&many).instructions().count(), 20_000);
+}
