@@ -267,9 +267,19 @@ impl Parser<'_> {
                 c.instr.code().op_code().operand_size() != 16
             });
         }
+        // In `.code16`, LLVM assembles an unsuffixed `call`/`ret` as `calll`/`retl` (66h,
+        // 32-bit return address; llvm-mc 22), while `jmp` and `push` stay 16-bit.
+        if self.mode == Mode::Bits16
+            && res.size.is_none()
+            && matches!(res.name.as_str(), "call" | "ret")
+        {
+            retain_if_any(&mut cands, |c| {
+                c.instr.code().op_code().operand_size() == 32
+            });
+        }
         // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the
         // `66`-prefixed rel16 form), as LLVM assembles them.
-        if cands.iter().any(has_branch) && res.size.is_none() {
+        if cands.iter().any(has_branch) && res.size.is_none() && self.mode != Mode::Bits16 {
             let bits = self.mode.bitness();
             retain_if_any(&mut cands, |c| {
                 matches!(c.instr.code().op_code().operand_size(), 0)
