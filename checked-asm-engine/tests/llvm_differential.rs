@@ -401,6 +401,11 @@ const LAYOUT_CASES: &[(Syntax, Mode, &str)] = &[
     (
         Syntax::Intel,
         Mode::Bits32,
+        ".code16; call foo; jmp 1f; push 1000; 1: ret",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits32,
         ".long foo + 8; .long 1f; 1: .byte 1b; call bar",
     ),
 ];
