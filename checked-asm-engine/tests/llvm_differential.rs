@@ -441,7 +441,15 @@ fn llvm_object_layout() {
         // rustc's default CPUs (x86-64, pentium4) decide the NOP padding.
         let mut input = String::new();
         for (i, t) in cases.iter().enumerate() {
-            input.push_str(&format!(".section .text.ck{i},\"ax\",@progbits\n{t}\n"));
+            // Reset the mode: `.code16` in one template must not leak into the next.
+            let code = if mode == Mode::Bits64 {
+                ".code64"
+            } else {
+                ".code32"
+            };
+            input.push_str(&format!(
+                ".section .text.ck{i},\"ax\",@progbits\n{code}\n{t}\n"
+            ));
         }
         let (triple, cpu) = if mode == Mode::Bits64 {
             ("--triple=x86_64", "-mcpu=x86-64")
