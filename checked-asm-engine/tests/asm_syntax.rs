@@ -53,6 +53,11 @@ fn separators_and_comments() {
     );
     assert_eq!(codes(&ok("")).len(), 0);
     assert_eq!(codes(&ok("  \n ; ;\n")).len(), 0);
+    // Character literals may hold separators, comment starts and commas.
+    assert_eq!(
+        bytes("mov al, ';'; cmp al, '#'; mov al, ','"),
+        vec![0xb0, b';', 0x3c, b'#', 0xb0, b',']
+    );
 }
 
 #[test]
