@@ -447,6 +447,7 @@ fn data_directives() {
     assert_eq!(bytes(".asciz \"a\""), vec![b'a', 0]);
     assert_eq!(bytes(".string \"a\""), vec![b'a', 0]);
     assert_eq!(bytes(".zero 3"), vec![0; 3]);
+    assert_eq!(bytes(".nops 3"), vec![0x0f, 0x1f, 0x00]);
     // Bytes that form instructions are decoded (`.byte 0x0f, 0x0b` is `ud2`).
     let p = ok(".byte 0x0f, 0x0b");
     let StmtKind::Data(d) = &p.stmts[0].kind else {

@@ -339,7 +339,11 @@ const LAYOUT_CASES: &[(Syntax, Mode, &str)] = &[
         Mode::Bits64,
         "je 1f; .p2align 4; nop; 1: ret",
     ),
-    (Syntax::Intel, Mode::Bits64, "nop; .p2align 5; ret"),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "nop; .p2align 5; ret; .nops 13; ret",
+    ),
     (Syntax::Intel, Mode::Bits64, "call 1f; 1: pop rax; jmp foo"),
     (
         Syntax::Intel,

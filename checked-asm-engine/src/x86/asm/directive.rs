@@ -203,6 +203,15 @@ pub(crate) fn parse(src: &str, range: Range<usize>, intel: bool) -> R<Parsed> {
             }
             d(DirectiveKind::Set { name: src[parts[0].clone()].to_string(), value: v.num })
         }
+        ".nops" => {
+            // `.nops size[, max]`: `size` bytes of NOPs (LLVM's AsmParser::parseDirectiveNops).
+            let parts = split_commas(src, args.clone());
+            let n = const_arg(src, parts.first().cloned().unwrap_or(args.clone()), intel, &name)?;
+            if !(0..=1 << 16).contains(&n) {
+                return Err(AsmError::new(args, "`.nops` size must be between 0 and 65536"));
+            }
+            Ok(Parsed::Data { bytes: super::layout::nop_fill(n as usize), syms: Vec::new() })
+        }
         ".file" | ".loc" | ".ident" | ".addrsig" | ".addrsig_sym" | ".nop" | ".sleb128" | ".uleb128" => {
             if name == ".nop" {
                 return Ok(Parsed::Data { bytes: vec![0x90], syms: Vec::new() });

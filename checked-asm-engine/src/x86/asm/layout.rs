@@ -44,8 +44,13 @@ fn padding(addr: u64, alignment: u64, fill: Option<u8>, max: Option<u64>, code: 
     if !code {
         return vec![0; pad as usize];
     }
-    let mut out = Vec::with_capacity(pad as usize);
-    let mut left = pad as usize;
+    nop_fill(pad as usize)
+}
+
+/// `len` bytes of long NOPs, longest first (what `.nops` and code alignment emit).
+pub(crate) fn nop_fill(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut left = len;
     while left > 0 {
         let n = left.min(NOPS.len());
         out.extend_from_slice(NOPS[n - 1]);
