@@ -286,6 +286,16 @@ impl Parser<'_> {
                     || c.instr.code().op_code().operand_size() == bits
             });
         }
+        // `{vex}`/`{vex3}`/`{evex}` pseudo prefixes choose the encoding (LLVM's X86AsmParser
+        // `ForcedVEXEncoding`).
+        for (p, _) in prefixes {
+            let want = match p.as_str() {
+                "{vex}" | "{vex2}" | "{vex3}" => iced_x86::EncodingKind::VEX,
+                "{evex}" => iced_x86::EncodingKind::EVEX,
+                _ => continue,
+            };
+            cands.retain(|c| c.instr.code().op_code().encoding() == want);
+        }
         let cands_before_prefixes = if prefixes.is_empty() {
             Vec::new()
         } else {
