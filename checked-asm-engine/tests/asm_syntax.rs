@@ -179,6 +179,15 @@ fn mnemonic_aliases() {
         bytes("vcmpltps xmm0, xmm1, xmm2"),
         bytes("vcmpps xmm0, xmm1, xmm2, 1")
     );
+    // Pseudo prefixes choose the encoding.
+    assert_eq!(
+        bytes("vaddps xmm1, xmm2, xmm3"),
+        vec![0xc5, 0xe8, 0x58, 0xcb]
+    );
+    assert_eq!(
+        bytes("{evex} vaddps xmm1, xmm2, xmm3"),
+        vec![0x62, 0xf1, 0x6c, 0x08, 0x58, 0xcb]
+    );
 }
 
 #[test]
