@@ -288,6 +288,23 @@ impl Parser<'_> {
         }
         // `{vex}`/`{vex3}`/`{evex}` pseudo prefixes choose the encoding (LLVM's X86AsmParser
         // `ForcedVEXEncoding`).
+        // `{disp32}` forces a 32-bit displacement (LLVM `ForcedDispEncoding`).
+        if prefixes.iter().any(|(p, _)| p == "{disp32}") {
+            for c in &mut cands {
+                let base = c.instr.memory_base();
+                let has_mem =
+                    (0..c.instr.op_count()).any(|i| c.instr.op_kind(i) == iced_x86::OpKind::Memory);
+                if has_mem && base != Register::None && !base.is_ip() {
+                    c.instr.set_memory_displ_size(if base.is_gpr64() {
+                        8
+                    } else if base.is_gpr16() {
+                        2
+                    } else {
+                        4
+                    });
+                }
+            }
+        }
         for (p, _) in prefixes {
             let want = match p.as_str() {
                 "{vex}" | "{vex2}" | "{vex3}" => iced_x86::EncodingKind::VEX,
