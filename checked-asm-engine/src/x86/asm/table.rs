@@ -81,6 +81,11 @@ impl Tables {
             if m == Mnemonic::Sal {
                 continue;
             }
+            // BSWAP of a 16-bit register is undefined (Intel SDM Vol. 2A, BSWAP) and LLVM
+            // rejects it.
+            if code == Code::Bswap_r16 {
+                continue;
+            }
             let name = mnemonic_names
                 .entry(m)
                 .or_insert_with(|| llvm_name(m))
