@@ -175,14 +175,21 @@ impl Parser<'_> {
             .iter()
             .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
             .count();
-        let bounds = tables().operand_bounds(&res.name).unwrap_or(&[]);
+        let shapes = tables().shapes(&res.name).unwrap_or(&[]);
         for o in swapped_ops.iter().chain(std::iter::once(&ops)) {
+            // The table's operand-count bounds and first-operand classes spare most codes
+            // of a mnemonic (`mov` has ~60) the full `try_code` match.
+            let first = o
+                .iter()
+                .find(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
+                .map_or(super::kinds::class::ALL, super::kinds::operand_class);
             cands.extend(
                 codes
                     .iter()
-                    .zip(bounds)
-                    // Operand-count bounds from the table spare most codes a `try_code`.
-                    .filter(|(_, (lo, hi))| (*lo as usize..=*hi as usize).contains(&written))
+                    .zip(shapes)
+                    .filter(|(_, s)| {
+                        (s.min as usize..=s.max as usize).contains(&written) && s.first & first != 0
+                    })
                     .filter_map(|(&c, _)| try_code(c, o, self.mode, res.movabs)),
             );
         }

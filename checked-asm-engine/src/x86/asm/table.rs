@@ -36,7 +36,7 @@ pub(crate) struct Tables {
     /// Per mnemonic, parallel to `by_mnemonic`: how many operands each code can be written
     /// with (implicit string/x87/accumulator operands may be left out, a trailing xmm0 or
     /// the implicit SVM registers may be written).
-    bounds: HashMap<String, Vec<(u8, u8)>>,
+    bounds: HashMap<String, Vec<Shape>>,
     registers: HashMap<String, Register>,
 }
 
@@ -64,7 +64,7 @@ fn llvm_name(m: Mnemonic) -> String {
 impl Tables {
     fn build() -> Tables {
         let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::default();
-        let mut bounds: HashMap<String, Vec<(u8, u8)>> = HashMap::default();
+        let mut bounds: HashMap<String, Vec<Shape>> = HashMap::default();
         let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
         for code in Code::values() {
             let info = code.op_code();
@@ -91,7 +91,7 @@ impl Tables {
                 .or_insert_with(|| llvm_name(m))
                 .clone();
             by_mnemonic.entry(name.clone()).or_default().push(code);
-            bounds.entry(name).or_default().push(operand_bounds(code));
+            bounds.entry(name).or_default().push(shape(code));
         }
         let mut registers = HashMap::default();
         for reg in Register::values() {
@@ -134,8 +134,8 @@ impl Tables {
         self.by_mnemonic.get(mnemonic).map(Vec::as_slice)
     }
 
-    /// Operand-count bounds of `codes(mnemonic)`, in the same order.
-    pub fn operand_bounds(&self, mnemonic: &str) -> Option<&[(u8, u8)]> {
+    /// Operand-count bounds and first-operand classes of `codes(mnemonic)`, in order.
+    pub fn shapes(&self, mnemonic: &str) -> Option<&[Shape]> {
         self.bounds.get(mnemonic).map(Vec::as_slice)
     }
 
@@ -234,6 +234,26 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         _ => return None,
     };
     Some(fixed.to_string())
+}
+
+/// What a code's written operands can look like, checked before the full match.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    pub min: u8,
+    pub max: u8,
+    /// `kinds::OperandClass` bits the first written operand may have.
+    pub first: u32,
+}
+
+/// How many operands `code` can be written with (the same rule `matcher::try_code` applies)
+/// and which operand classes its first operand accepts.
+fn shape(code: Code) -> Shape {
+    let (min, max) = operand_bounds(code);
+    Shape {
+        min,
+        max,
+        first: super::kinds::first_operand_classes(code),
+    }
 }
 
 /// How many operands `code` can be written with (the same rule `matcher::try_code` applies).
