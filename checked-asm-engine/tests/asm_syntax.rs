@@ -403,6 +403,10 @@ fn system_instructions() {
     ] {
         assert_eq!(codes(&ok(src)), vec![code], "{src}");
     }
+    // `fclex` is `wait; fnclex`: one instruction at the right address and length.
+    let p = ok("nop; fclex");
+    let i = p.instructions().nth(1).unwrap().instruction;
+    assert_eq!((i.ip(), i.len(), i.next_ip()), (1, 3, 4));
     // LLVM encodes `ltr ax` without 66h; only the low 16 bits are read.
     assert_eq!(bytes("ltr ax"), vec![0x0f, 0x00, 0xd8]);
     assert_eq!(

@@ -389,8 +389,9 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 let decoded = if instr.code().op_code().fwait() {
                     // iced decodes `wait` separately; keep the combined instruction.
                     let mut d = instr;
-                    d.set_ip(addr);
+                    // Length first: `set_ip` derives the next IP from the current length.
                     d.set_len(bytes.len());
+                    d.set_ip(addr);
                     d
                 } else {
                     dec.decode()
