@@ -79,6 +79,11 @@ fn statement_ranges_point_at_the_source() {
         vec!["%eax", "%ebx"],
         "AT&T operands are reported in Intel order"
     );
+    let src = "vaddps zmm0, zmm1, zmm2, {rn-sae}";
+    let p = ok(src);
+    let i = p.instructions().next().unwrap();
+    let ops: Vec<&str> = i.operand_ranges.iter().map(|r| &src[r.clone()]).collect();
+    assert_eq!(ops, vec!["zmm0", "zmm1", "zmm2", "{rn-sae}"]);
 }
 
 // ---- labels ----
