@@ -189,10 +189,13 @@ fn report(
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1).collect()) {
         Ok(a) => a,
+        // `--help` is not an error: usage on stdout, success.
+        Err(msg) if msg.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
+            eprintln!("error: {msg}");
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }

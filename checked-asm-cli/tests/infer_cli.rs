@@ -86,6 +86,9 @@ fn runs_as_a_cargo_subcommand() {
 #[test]
 fn usage_errors_exit_with_2() {
     assert_eq!(run(&[], "").status.code(), Some(2));
+    let help = run(&["infer", "--help"], "");
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("usage"));
     assert_eq!(run(&["frobnicate"], "").status.code(), Some(2));
     assert_eq!(
         run(&["infer", "--syntax", "masm"], "").status.code(),

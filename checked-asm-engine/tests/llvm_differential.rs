@@ -315,3 +315,222 @@ fn llvm_differential() {
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// Label-heavy templates checked against LLVM's object file rather than `-show-encoding`
+/// (which leaves fixups unresolved): branch relaxation, local-label displacements,
+/// alignment padding. Syntax, mode, template.
+const LAYOUT_CASES: &[(Syntax, Mode, &str)] = &[
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "2: pause; cmp byte ptr [rdi], 0; je 2b",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "push 0x08; lea rax, [rip + 1f]; push rax; retfq; 1:",
+    ),
+    (Syntax::Intel, Mode::Bits64, "jmp 1f; .zero 127; 1: nop"),
+    (Syntax::Intel, Mode::Bits64, "jmp 1f; .zero 128; 1: nop"),
+    (Syntax::Intel, Mode::Bits64, "1: .zero 120; jne 1b"),
+    (Syntax::Intel, Mode::Bits64, "1: .zero 130; jne 1b"),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "je 1f; .p2align 4; nop; 1: ret",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "nop; .p2align 5; ret; .nops 13; ret",
+    ),
+    (Syntax::Intel, Mode::Bits64, "call 1f; 1: pop rax; jmp foo"),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "mov al, byte ptr [rip + 1f]; ret; 1: .byte 5",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "lea rax, [rip + 2f + 4]; 2: .quad 0",
+    ),
+    (Syntax::Intel, Mode::Bits64, "xbegin 1f; xend; 1: nop"),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "1: jmp 2f; .zero 100; 2: jmp 1b; .zero 100; jmp 1b",
+    ),
+    (Syntax::Intel, Mode::Bits64, "loop 1f; 1: jrcxz 1b"),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        "mov rax, qword ptr [rip + foo@GOTPCREL]; call foo@PLT; mov eax, dword ptr fs:[foo@tpoff]",
+    ),
+    (
+        Syntax::Att,
+        Mode::Bits64,
+        "1: decl %ecx; jnz 1b; .p2align 3; ret",
+    ),
+    (
+        Syntax::Att,
+        Mode::Bits64,
+        "leaq 1f(%rip), %rax; jmp *%rax; 1: ret",
+    ),
+    (
+        Syntax::Att,
+        Mode::Bits64,
+        "jmp 1f; .zero 200; 1: movq $foo+8, %rax",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits32,
+        "1: dec ecx; jnz 1b; call foo; jmp 2f; .zero 150; 2: ret",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits32,
+        "mov eax, offset foo + 8; mov ecx, offset lbl; ret; lbl: nop",
+    ),
+    (
+        Syntax::Att,
+        Mode::Bits32,
+        "call 1f; 1: popl %eax; leal foo@GOTOFF(%eax), %eax",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits64,
+        ".quad foo + 8; .long 1f; 1: .byte 1b",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits32,
+        ".code16; call foo; jmp 1f; push 1000; 1: ret",
+    ),
+    (
+        Syntax::Intel,
+        Mode::Bits32,
+        ".long foo + 8; .long 1f; 1: .byte 1b; call bar",
+    ),
+];
+
+#[test]
+fn llvm_object_layout() {
+    let Some(llvm) = llvm_mc() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("llvm-mc-22 is required in CI (apt-get install llvm-22)");
+        }
+        println!("llvm-mc-22 not found: skipping the LLVM object layout test");
+        return;
+    };
+    let objcopy = llvm.replace("llvm-mc", "llvm-objcopy");
+    let dir = std::env::temp_dir().join(format!("checked-asm-layout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut failures = Vec::new();
+    for (syntax, mode) in [
+        (Syntax::Intel, Mode::Bits64),
+        (Syntax::Att, Mode::Bits64),
+        (Syntax::Intel, Mode::Bits32),
+        (Syntax::Att, Mode::Bits32),
+    ] {
+        let cases: Vec<&str> = LAYOUT_CASES
+            .iter()
+            .filter(|(s, m, _)| *s == syntax && *m == mode)
+            .map(|(_, _, t)| *t)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        // One section per template, one llvm-mc and one llvm-objcopy process per syntax/mode.
+        // rustc's default CPUs (x86-64, pentium4) decide the NOP padding.
+        let mut input = String::new();
+        for (i, t) in cases.iter().enumerate() {
+            // Reset the mode: `.code16` in one template must not leak into the next.
+            let code = if mode == Mode::Bits64 {
+                ".code64"
+            } else {
+                ".code32"
+            };
+            input.push_str(&format!(
+                ".section .text.ck{i},\"ax\",@progbits\n{code}\n{t}\n"
+            ));
+        }
+        let (triple, cpu) = if mode == Mode::Bits64 {
+            ("--triple=x86_64", "-mcpu=x86-64")
+        } else {
+            ("--triple=i686", "-mcpu=pentium4")
+        };
+        let syntax_arg = if syntax == Syntax::Intel {
+            "-x86-asm-syntax=intel"
+        } else {
+            "-x86-asm-syntax=att"
+        };
+        let obj = dir.join("blocks.o");
+        let mut child = Command::new(&llvm)
+            .args([triple, cpu, syntax_arg, "-filetype=obj", "-o"])
+            .arg(&obj)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn llvm-mc");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "llvm-mc failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut cmd = Command::new(&objcopy);
+        for i in 0..cases.len() {
+            cmd.arg(format!(
+                "--dump-section=.text.ck{i}={}",
+                dir.join(format!("{i}.bin")).display()
+            ));
+        }
+        let st = cmd
+            .arg(&obj)
+            .arg(dir.join("ignored.o"))
+            .status()
+            .expect("llvm-objcopy");
+        assert!(st.success());
+        for (i, t) in cases.iter().enumerate() {
+            let theirs = std::fs::read(dir.join(format!("{i}.bin"))).unwrap();
+            let ours = assemble(t, syntax, mode).map(|p| p.text_bytes());
+            match ours {
+                Ok(ours) if ours == theirs => {}
+                Ok(ours) => {
+                    let (a, b) = (decode_all(&theirs, mode), decode_all(&ours, mode));
+                    let same = a.len() == b.len()
+                        && a.iter()
+                            .zip(&b)
+                            .all(|(x, y)| checked_asm_engine::x86::asm::same_instruction(x, y));
+                    if !same {
+                        failures.push(format!(
+                            "{} {syntax:?} `{t}`: LLVM {} ours {}",
+                            mode.bitness(),
+                            hex(&theirs),
+                            hex(&ours)
+                        ));
+                    }
+                }
+                Err(e) => failures.push(format!(
+                    "{} {syntax:?} `{t}`: we reject: {}",
+                    mode.bitness(),
+                    e[0].message
+                )),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "llvm object layout: {} of {} templates agree",
+        LAYOUT_CASES.len() - failures.len(),
+        LAYOUT_CASES.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

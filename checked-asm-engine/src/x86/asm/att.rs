@@ -17,10 +17,13 @@ pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
     let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
+    let written = op.range.clone();
     if bare_decorator {
+        // An empty range tells `apply_decorators` the decorator stands alone (`{rn-sae}`).
         op.range = 0..0;
     }
     apply_decorators(&mut op, decorators)?;
+    op.range = written;
     Ok(op)
 }
 

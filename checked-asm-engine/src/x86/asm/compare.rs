@@ -28,12 +28,18 @@ enum Meaning {
 /// (66h) and `ltr eax` (no prefix, what LLVM emits for `ltr ax`) are the same instruction.
 fn selector_word(i: &Instruction) -> bool {
     use iced_x86::Mnemonic as M;
-    // A segment-register load reads 16 bits of the GPR (`mov ds, ax` with or without 66h).
+    // A segment-register load reads 16 bits of the GPR (`mov ds, ax` with or without 66h);
+    // a store to a register is the form LLVM picks for the spelling (`mov cx, ss`).
+    let sreg_store = i.mnemonic() == M::Mov
+        && i.op_count() == 2
+        && i.op_kind(1) == OpKind::Register
+        && i.op1_register().is_segment_register();
     let sreg_load = i.mnemonic() == M::Mov
         && i.op_count() == 2
         && i.op_kind(0) == OpKind::Register
         && i.op0_register().is_segment_register();
     sreg_load
+        || sreg_store
         || matches!(
             i.mnemonic(),
             M::Lldt | M::Ltr | M::Verr | M::Verw | M::Lmsw | M::Lkgs | M::Arpl

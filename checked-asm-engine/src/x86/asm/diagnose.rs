@@ -114,6 +114,14 @@ pub(crate) fn explain_mismatch(
             None,
         );
     }
+    if mnemonic.starts_with("bswap")
+        && matches!(ops.first().map(|o| &o.kind), Some(OperandKind::Reg(r)) if r.is_gpr16())
+    {
+        return (
+            "`bswap` of a 16-bit register is undefined (Intel SDM Vol. 2A, BSWAP)".to_string(),
+            Some("swap the two bytes of a word with `rol <register>, 8`".into()),
+        );
+    }
     if matches!(mnemonic, "in" | "out") {
         return (
             format!(

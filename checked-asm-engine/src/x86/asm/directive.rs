@@ -138,6 +138,11 @@ pub(crate) fn parse(src: &str, range: Range<usize>, intel: bool) -> R<Parsed> {
                 }
                 n as u64
             };
+            // The padding is materialised; a block aligned beyond a page is not something a
+            // template needs, and a 1 GiB NOP run must not exhaust memory.
+            if alignment > 1 << 16 {
+                return Err(AsmError::new(first.clone(), "checked-asm supports alignments up to 65536 bytes"));
+            }
             let fill = match parts.get(1).filter(|p| !p.is_empty()) {
                 Some(p) => Some(const_arg(src, p.clone(), intel, &name)? as u8),
                 None => None,
@@ -197,6 +202,15 @@ pub(crate) fn parse(src: &str, range: Range<usize>, intel: bool) -> R<Parsed> {
                 return Err(AsmError::new(parts[1].clone(), format!("checked-asm supports `{name}` only with constant values")));
             }
             d(DirectiveKind::Set { name: src[parts[0].clone()].to_string(), value: v.num })
+        }
+        ".nops" => {
+            // `.nops size[, max]`: `size` bytes of NOPs (LLVM's AsmParser::parseDirectiveNops).
+            let parts = split_commas(src, args.clone());
+            let n = const_arg(src, parts.first().cloned().unwrap_or(args.clone()), intel, &name)?;
+            if !(0..=1 << 16).contains(&n) {
+                return Err(AsmError::new(args, "`.nops` size must be between 0 and 65536"));
+            }
+            Ok(Parsed::Data { bytes: super::layout::nop_fill(n as usize), syms: Vec::new() })
         }
         ".file" | ".loc" | ".ident" | ".addrsig" | ".addrsig_sym" | ".nop" | ".sleb128" | ".uleb128" => {
             if name == ".nop" {

@@ -29,6 +29,8 @@ pub(crate) struct ExprParser<'a> {
     end: usize,
     /// Intel syntax: `0FFh` hex suffix and `$`-prefixed numbers are numbers.
     intel: bool,
+    /// Nesting of unary operators and parentheses, bounded so no input overflows the stack.
+    depth: u32,
 }
 
 type R<T> = Result<T, AsmError>;
@@ -41,6 +43,7 @@ impl<'a> ExprParser<'a> {
             pos: range.start,
             end: range.end,
             intel,
+            depth: 0,
         }
     }
 
@@ -166,6 +169,16 @@ impl<'a> ExprParser<'a> {
     }
 
     fn unary(&mut self) -> R<Value> {
+        if self.depth >= 200 {
+            return Err(self.err(self.pos, "expression is nested too deeply"));
+        }
+        self.depth += 1;
+        let v = self.unary_inner();
+        self.depth -= 1;
+        v
+    }
+
+    fn unary_inner(&mut self) -> R<Value> {
         match self.peek() {
             Some(b'-') => {
                 let at = self.pos;

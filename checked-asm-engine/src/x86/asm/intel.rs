@@ -17,10 +17,13 @@ pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
     let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
+    let written = op.range.clone();
     if bare_decorator {
+        // An empty range tells `apply_decorators` the decorator stands alone (`{rn-sae}`).
         op.range = 0..0;
     }
     apply_decorators(&mut op, decorators)?;
+    op.range = written;
     Ok(op)
 }
 
@@ -210,8 +213,12 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
         }
         mem
     } else if seg != Register::None || size.is_some() {
-        // `fs:0x30`, `dword ptr sym`: an absolute address.
+        // `fs:0x30`, `dword ptr sym`: an absolute address; but `dword ptr 5` without a
+        // segment or symbol is just the immediate 5 for LLVM (`push dword ptr 5` = push 5).
         let v = parse_value(src, rest.clone(), true)?;
+        if seg == Register::None && v.sym.is_none() {
+            return Ok(Operand::new(OperandKind::Imm(v), range));
+        }
         Mem {
             size: None,
             size_from_suffix: false,

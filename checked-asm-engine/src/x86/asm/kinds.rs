@@ -371,3 +371,127 @@ pub(crate) fn implicit_kind(k: K, mode: Mode) -> Option<OpKind> {
         _ => return None,
     })
 }
+
+/// Coarse operand classes as bits, to skip codes whose first operand cannot match.
+pub(crate) mod class {
+    pub const GPR8: u32 = 1 << 0;
+    pub const GPR16: u32 = 1 << 1;
+    pub const GPR32: u32 = 1 << 2;
+    pub const GPR64: u32 = 1 << 3;
+    pub const SEG: u32 = 1 << 4;
+    pub const SYS: u32 = 1 << 5; // cr, dr, tr, bnd, tmm
+    pub const K: u32 = 1 << 6;
+    pub const MM: u32 = 1 << 7;
+    pub const XMM: u32 = 1 << 8;
+    pub const YMM: u32 = 1 << 9;
+    pub const ZMM: u32 = 1 << 10;
+    pub const ST: u32 = 1 << 11;
+    pub const MEM: u32 = 1 << 12;
+    pub const IMM: u32 = 1 << 13;
+    pub const BARE: u32 = 1 << 14;
+    pub const FAR: u32 = 1 << 15;
+    pub const ALL: u32 = u32::MAX;
+}
+
+/// The class bit of a written operand.
+pub(crate) fn operand_class(op: &Operand) -> u32 {
+    match &op.kind {
+        OperandKind::Reg(r) if r.is_gpr8() => class::GPR8,
+        OperandKind::Reg(r) if r.is_gpr16() => class::GPR16,
+        OperandKind::Reg(r) if r.is_gpr32() => class::GPR32,
+        OperandKind::Reg(r) if r.is_gpr64() => class::GPR64,
+        OperandKind::Reg(r) if r.is_segment_register() => class::SEG,
+        OperandKind::Reg(r) if r.is_k() => class::K,
+        OperandKind::Reg(r) if r.is_mm() => class::MM,
+        OperandKind::Reg(r) if r.is_xmm() => class::XMM,
+        OperandKind::Reg(r) if r.is_ymm() => class::YMM,
+        OperandKind::Reg(r) if r.is_zmm() => class::ZMM,
+        OperandKind::Reg(r) if r.is_st() => class::ST,
+        OperandKind::Reg(_) => class::SYS,
+        OperandKind::Mem(_) => class::MEM,
+        OperandKind::Imm(_) => class::IMM,
+        OperandKind::Bare(_) => class::BARE,
+        OperandKind::Far { .. } => class::FAR,
+        OperandKind::Rounding(_) | OperandKind::Sae => class::ALL,
+    }
+}
+
+/// Classes the first written operand of `code` may have. Generous where `try_code` widens
+/// or leaves operands out (`ltr ax`, `movmskps rax`, `stosb [rdi]`, `fcom st(1)`).
+pub(crate) fn first_operand_classes(code: Code) -> u32 {
+    use class::*;
+    let kinds = code.op_code().op_kinds();
+    let Some(&k) = kinds.first() else { return ALL };
+    let or_mem = MEM | BARE;
+    match k {
+        K::seg_rSI
+        | K::es_rDI
+        | K::seg_rDI
+        | K::seg_rBX_al
+        | K::st0
+        | K::al
+        | K::ax
+        | K::eax
+        | K::rax => ALL,
+        K::r8_reg | K::r8_opcode => GPR8,
+        K::r8_or_mem => GPR8 | or_mem,
+        K::r16_reg | K::r16_rm | K::r16_opcode | K::r16_reg_mem => GPR16,
+        K::r16_or_mem => GPR16 | or_mem,
+        K::r32_reg | K::r32_rm | K::r32_opcode | K::r32_vvvv | K::r32_reg_mem => {
+            GPR16 | GPR32 | GPR64
+        }
+        K::r32_or_mem | K::r32_or_mem_mpx => GPR16 | GPR32 | GPR64 | or_mem,
+        K::r64_reg | K::r64_rm | K::r64_opcode | K::r64_vvvv | K::r64_reg_mem => GPR64,
+        K::r64_or_mem | K::r64_or_mem_mpx => GPR64 | or_mem,
+        K::seg_reg | K::es | K::cs | K::ss | K::ds | K::fs | K::gs => SEG,
+        K::cl | K::dx => GPR8 | GPR16,
+        K::k_reg | K::kp1_reg | K::k_rm | K::k_vvvv => K,
+        K::k_or_mem => K | or_mem,
+        K::mm_reg | K::mm_rm => MM,
+        K::mm_or_mem => MM | or_mem,
+        K::xmm_reg | K::xmm_rm | K::xmm_vvvv | K::xmmp3_vvvv | K::xmm_is4 | K::xmm_is5 => XMM,
+        K::xmm_or_mem => XMM | or_mem,
+        K::ymm_reg | K::ymm_rm | K::ymm_vvvv | K::ymm_is4 | K::ymm_is5 => YMM,
+        K::ymm_or_mem => YMM | or_mem,
+        K::zmm_reg | K::zmm_rm | K::zmm_vvvv | K::zmmp3_vvvv => ZMM,
+        K::zmm_or_mem => ZMM | or_mem,
+        K::sti_opcode => ST,
+        K::cr_reg | K::dr_reg | K::tr_reg | K::bnd_reg | K::tmm_reg | K::tmm_rm | K::tmm_vvvv => {
+            SYS
+        }
+        K::bnd_or_mem_mpx => SYS | or_mem,
+        K::mem
+        | K::mem_mpx
+        | K::mem_mib
+        | K::sibmem
+        | K::mem_offs
+        | K::mem_vsib32x
+        | K::mem_vsib64x
+        | K::mem_vsib32y
+        | K::mem_vsib64y
+        | K::mem_vsib32z
+        | K::mem_vsib64z => or_mem,
+        K::imm4_m2z
+        | K::imm8
+        | K::imm8_const_1
+        | K::imm8sex16
+        | K::imm8sex32
+        | K::imm8sex64
+        | K::imm16
+        | K::imm32
+        | K::imm32sex64
+        | K::imm64 => IMM,
+        K::br16_1
+        | K::br32_1
+        | K::br64_1
+        | K::br16_2
+        | K::br32_4
+        | K::br64_4
+        | K::xbegin_2
+        | K::xbegin_4
+        | K::brdisp_2
+        | K::brdisp_4 => BARE | IMM,
+        K::farbr2_2 | K::farbr4_2 => FAR,
+        _ => ALL,
+    }
+}

@@ -12,11 +12,14 @@ use super::{
     BranchTarget, Data, Directive, DirectiveKind, Instr, Mode, PrefixStmt, Program, Stmt, StmtKind,
     SymbolRef,
 };
-use iced_x86::{Decoder, DecoderOptions, FlowControl};
+use iced_x86::{Decoder, DecoderOptions, FlowControl, OpKind};
 use std::collections::HashMap;
 
 /// Long NOPs for alignment padding (Intel SDM Vol. 2B, "NOP", Table 4-12; the sequences
-/// LLVM's `X86AsmBackend::writeNopData` emits, up to 10 bytes each).
+/// LLVM's `X86AsmBackend::writeNopData` emits, up to 10 bytes each). Ten is the maximum
+/// for rustc's default CPUs (`x86-64`, `pentium4` for i686), checked against
+/// `llvm-mc -mcpu=x86-64 -filetype=obj`; llvm-mc's own `generic` CPU pads with 15-byte NOPs
+/// on x86_64 and single-byte NOPs on i686.
 const NOPS: [&[u8]; 10] = [
     &[0x90],
     &[0x66, 0x90],
@@ -41,8 +44,13 @@ fn padding(addr: u64, alignment: u64, fill: Option<u8>, max: Option<u64>, code: 
     if !code {
         return vec![0; pad as usize];
     }
-    let mut out = Vec::with_capacity(pad as usize);
-    let mut left = pad as usize;
+    nop_fill(pad as usize)
+}
+
+/// `len` bytes of long NOPs, longest first (what `.nops` and code alignment emit).
+pub(crate) fn nop_fill(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut left = len;
     while left > 0 {
         let n = left.min(NOPS.len());
         out.extend_from_slice(NOPS[n - 1]);
@@ -212,11 +220,17 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             }),
             PKind::Data {
                 directive,
-                bytes,
+                mut bytes,
                 syms,
             } => {
                 let mut symbol_refs = Vec::new();
-                for (_, v) in &syms {
+                let width = match directive.as_str() {
+                    ".byte" => 1,
+                    ".word" | ".short" | ".hword" | ".2byte" | ".value" => 2,
+                    ".long" | ".int" | ".4byte" => 4,
+                    _ => 8,
+                };
+                for (offset, v) in &syms {
                     if let Some(sym) = &v.sym {
                         let local_label = match labels.resolve(&sym.name, i) {
                             Ok(Resolution::Label(l)) => Some(l),
@@ -226,6 +240,18 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                 None
                             }
                         };
+                        // What the object file holds before linking: 0 with RELA (x86-64),
+                        // the addend (plus a same-section label's offset) with REL (i386).
+                        let in_place = match (s.mode, local_label) {
+                            (Mode::Bits64, _) => 0,
+                            (_, Some(l)) if sections[l] == s.section => {
+                                addrs[l].wrapping_add(v.num as u64) as i64
+                            }
+                            _ => v.num,
+                        };
+                        let end = (offset + width).min(bytes.len());
+                        bytes[*offset..end]
+                            .copy_from_slice(&in_place.to_le_bytes()[..end - offset]);
                         symbol_refs.push(SymbolRef {
                             name: sym.name.clone(),
                             reloc: sym.reloc.clone(),
@@ -255,6 +281,14 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 for f in &c.fixups {
                     match f {
                         Fixup::Branch(v) => {
+                            // An unresolved target is a relocation. x86-64 ELF (RELA) leaves
+                            // the field 0; i386 (REL) stores the implicit addend, minus the
+                            // field size for a PC-relative fixup (`call foo` is E8 FC FF FF FF).
+                            let next_ip = if s.mode == Mode::Bits64 {
+                                next_ip
+                            } else {
+                                next_ip.wrapping_sub(branch_field_size(instr.code()))
+                            };
                             let (t, addr_of) = match &v.sym {
                                 None => (BranchTarget::Absolute(v.num as u64), next_ip),
                                 Some(sym) => match labels.resolve(&sym.name, i) {
@@ -311,6 +345,22 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                                     Ok(Resolution::Label(l)) => Some(l),
                                     _ => None,
                                 };
+                                // i386 (REL): a label of this section is written as its
+                                // section offset plus the addend.
+                                if let (Mode::Bits32 | Mode::Bits16, Some(l)) =
+                                    (s.mode, local_label)
+                                    && sections[l] == s.section
+                                {
+                                    let value = addrs[l].wrapping_add(v.num as u64);
+                                    for op in 0..instr.op_count() {
+                                        if matches!(
+                                            instr.op_kind(op),
+                                            OpKind::Immediate16 | OpKind::Immediate32
+                                        ) {
+                                            let _ = instr.try_set_immediate_u64(op, value);
+                                        }
+                                    }
+                                }
                                 symbol_refs.push(SymbolRef {
                                     name: sym.name.clone(),
                                     reloc: sym.reloc.clone(),
@@ -339,8 +389,9 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 let decoded = if instr.code().op_code().fwait() {
                     // iced decodes `wait` separately; keep the combined instruction.
                     let mut d = instr;
-                    d.set_ip(addr);
+                    // Length first: `set_ip` derives the next IP from the current length.
                     d.set_len(bytes.len());
+                    d.set_ip(addr);
                     d
                 } else {
                     dec.decode()
@@ -448,5 +499,29 @@ fn decode_data_runs(stmts: &mut [Stmt]) {
             }
         }
         i = j;
+    }
+}
+
+/// Size of the displacement field of a near branch (for i386's in-place addend).
+fn branch_field_size(code: iced_x86::Code) -> u64 {
+    use iced_x86::OpCodeOperandKind as K;
+    match code.op_code().op_kinds().iter().find(|k| {
+        matches!(
+            k,
+            K::br16_1
+                | K::br32_1
+                | K::br64_1
+                | K::br16_2
+                | K::br32_4
+                | K::br64_4
+                | K::xbegin_2
+                | K::xbegin_4
+                | K::brdisp_2
+                | K::brdisp_4
+        )
+    }) {
+        Some(K::br16_1 | K::br32_1 | K::br64_1) => 1,
+        Some(K::br16_2 | K::xbegin_2 | K::brdisp_2) => 2,
+        _ => 4,
     }
 }

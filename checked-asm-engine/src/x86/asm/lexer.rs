@@ -34,6 +34,11 @@ pub(crate) fn split_statements(src: &str) -> (String, Vec<Range<usize>>) {
         }
         match b {
             b'"' => in_string = true,
+            // A character literal (`mov al, ';'`) is not a separator or a comment.
+            b'\'' if i + 2 < bytes.len() && bytes[i + 2] == b'\'' => {
+                i += 3;
+                continue;
+            }
             b'#' => {
                 let end = line_end(bytes, i);
                 blank(&mut clean, i, end);
@@ -134,6 +139,10 @@ pub(crate) fn split_commas(src: &str, range: Range<usize>) -> Vec<Range<usize>> 
         } else {
             match c {
                 b'"' => in_string = true,
+                b'\'' if i + 2 < range.end && b[i + 2] == b'\'' => {
+                    i += 3;
+                    continue;
+                }
                 b'[' | b'(' | b'{' => depth += 1,
                 b']' | b')' | b'}' => depth -= 1,
                 b',' if depth <= 0 => {

@@ -73,14 +73,29 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
     if too_many || written + optional < kinds.len() {
         return None;
     }
-    let explicit: Vec<&Operand> = ops
+    // The written operands without rounding decorators, on the stack (this runs for every
+    // code of the mnemonic).
+    static FILLER: Operand = Operand {
+        kind: OperandKind::Sae,
+        range: 0..0,
+        mask: Register::None,
+        zeroing: false,
+        star: false,
+    };
+    let mut store: [&Operand; 8] = [&FILLER; 8];
+    let mut n = 0;
+    for o in ops
         .iter()
         .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
-        .collect();
+    {
+        *store.get_mut(n)? = o;
+        n += 1;
+    }
+    let explicit: &[&Operand] = &store[..n];
     if kinds.is_empty() && !explicit.is_empty() {
         // `vmrun rax`, `skinit eax`, `invlpga rax, ecx`: LLVM accepts the implicit registers
         // written out; the first one gives the address size.
-        if !implicit_registers_ok(code, &explicit) {
+        if !implicit_registers_ok(code, explicit) {
             return None;
         }
         return Some(Candidate { instr, fixups });
@@ -103,7 +118,7 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             explicit.last().map(|o| &o.kind),
             Some(OperandKind::Reg(Register::XMM0))
         ) {
-        explicit[..kinds.len()].to_vec()
+        &explicit[..kinds.len()]
     } else {
         explicit
     };

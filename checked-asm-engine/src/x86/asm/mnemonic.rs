@@ -224,7 +224,31 @@ fn x87_suffix(m: &str) -> Option<(String, u32)> {
     Some((base.to_string(), size))
 }
 
-pub(crate) fn resolve(written: &str, syntax: Syntax) -> Vec<Resolved> {
+/// `resolve_uncached`, memoized per thread: templates repeat a small set of mnemonics.
+pub(crate) fn resolve(written: &str, syntax: Syntax) -> std::rc::Rc<Vec<Resolved>> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    thread_local! {
+        static CACHE: RefCell<[HashMap<String, Rc<Vec<Resolved>>>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+    }
+    let slot = usize::from(syntax == Syntax::Att);
+    CACHE.with(|cache| {
+        if let Some(hit) = cache.borrow()[slot].get(written) {
+            return hit.clone();
+        }
+        let resolved = Rc::new(resolve_uncached(written, syntax));
+        let mut cache = cache.borrow_mut();
+        // Bounded: garbage input must not grow it without limit.
+        if cache[slot].len() > 4096 {
+            cache[slot].clear();
+        }
+        cache[slot].insert(written.to_string(), resolved.clone());
+        resolved
+    })
+}
+
+fn resolve_uncached(written: &str, syntax: Syntax) -> Vec<Resolved> {
     let m = written.to_ascii_lowercase();
     // Every x86 mnemonic is ASCII; the suffix handling below slices bytes.
     if !m.is_ascii() {

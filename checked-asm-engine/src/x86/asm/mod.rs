@@ -128,7 +128,9 @@ pub struct LabelDef {
 
 #[derive(Clone, Debug)]
 pub struct Instr {
-    /// As decoded back from `bytes`, with its IP set from the block layout.
+    /// As decoded back from `bytes`, with its IP set from the block layout. Fields that a
+    /// relocation fills in hold what the object file holds before linking: 0 on x86-64
+    /// (RELA), the implicit addend on i386 (REL; `call foo` is E8 FC FF FF FF).
     pub instruction: iced_x86::Instruction,
     pub bytes: Vec<u8>,
     pub mode: Mode,

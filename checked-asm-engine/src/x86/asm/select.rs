@@ -60,7 +60,7 @@ impl Parser<'_> {
                 _ => None,
             });
         let mut last_err = None;
-        for res in &resolutions {
+        for res in resolutions.iter() {
             let hinted = data_size.filter(|_| res.size.is_none()).map(|s| Resolved {
                 size: Some(s),
                 ..res.clone()
@@ -138,26 +138,29 @@ impl Parser<'_> {
         if matches!(res.name.as_str(), "aam" | "aad") && ops.is_empty() {
             ops.push(Operand::new(OperandKind::Imm(Value::from(10)), 0..0));
         }
-        // LLVM's AT&T parser loads a segment register from a 16-bit GPR without 66h
-        // (`movw %ax, %ds` is 8E D8), i.e. iced's `Mov_Sreg_r32m16`; its Intel parser keeps
-        // 66h. Only the low 16 bits are read either way.
-        if self.syntax == Syntax::Att
-            && res.name == "mov"
-            && let [
-                Operand {
-                    kind: OperandKind::Reg(s),
-                    ..
-                },
-                Operand {
-                    kind: OperandKind::Reg(g),
-                    ..
-                },
-            ] = ops.as_slice()
-            && s.is_segment_register()
-            && g.is_gpr16()
-        {
-            let wide = g.full_register32();
-            ops[1].kind = OperandKind::Reg(wide);
+        // LLVM moves between a segment register and a 16-bit GPR without 66h in one
+        // direction per syntax (llvm-mc 22): AT&T `movw %ax, %ds` is 8E D8, Intel
+        // `mov cx, ss` is `mov ecx, ss` (8C D1, which writes all of ECX); the other
+        // direction keeps 66h. Follow it, since those bytes are what runs.
+        if res.name == "mov" && ops.len() == 2 {
+            let widen = match (&ops[0].kind, &ops[1].kind, self.syntax) {
+                (OperandKind::Reg(s), OperandKind::Reg(g), Syntax::Att)
+                    if s.is_segment_register() && g.is_gpr16() =>
+                {
+                    Some(1)
+                }
+                (OperandKind::Reg(g), OperandKind::Reg(s), Syntax::Intel)
+                    if s.is_segment_register() && g.is_gpr16() =>
+                {
+                    Some(0)
+                }
+                _ => None,
+            };
+            if let Some(i) = widen
+                && let OperandKind::Reg(g) = ops[i].kind
+            {
+                ops[i].kind = OperandKind::Reg(g.full_register32());
+            }
         }
         // `xchg` is symmetric; LLVM puts the first register in ModRM.rm's partner
         // (`xchg cl, dl` is 86 CA) and uses the one-byte 90+r form with the accumulator.
@@ -168,12 +171,49 @@ impl Parser<'_> {
             swapped_ops = Some(s);
         }
         let mut cands: Vec<Candidate> = Vec::new();
+        let written = ops
+            .iter()
+            .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
+            .count();
+        let shapes = tables().shapes(&res.name).unwrap_or(&[]);
         for o in swapped_ops.iter().chain(std::iter::once(&ops)) {
+            // The table's operand-count bounds and first-operand classes spare most codes
+            // of a mnemonic (`mov` has ~60) the full `try_code` match.
+            let first = o
+                .iter()
+                .find(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
+                .map_or(super::kinds::class::ALL, super::kinds::operand_class);
             cands.extend(
                 codes
                     .iter()
-                    .filter_map(|&c| try_code(c, o, self.mode, res.movabs)),
+                    .zip(shapes)
+                    .filter(|(_, s)| {
+                        (s.min as usize..=s.max as usize).contains(&written) && s.first & first != 0
+                    })
+                    .filter_map(|(&c, _)| try_code(c, o, self.mode, res.movabs)),
             );
+        }
+        // LLVM assembles `xchg rax, rax` as the one-byte NOP 90 (no REX.W needed for a no-op).
+        if res.name == "xchg"
+            && self.mode == Mode::Bits64
+            && matches!(
+                ops.as_slice(),
+                [
+                    Operand {
+                        kind: OperandKind::Reg(Register::RAX),
+                        ..
+                    },
+                    Operand {
+                        kind: OperandKind::Reg(Register::RAX),
+                        ..
+                    }
+                ]
+            )
+        {
+            cands = vec![Candidate {
+                instr: iced_x86::Instruction::with(iced_x86::Code::Nopd),
+                fixups: Vec::new(),
+            }];
         }
         // LLVM assembles `int 3` as the one-byte `int3` (X86InstrInfo.td InstAlias).
         if res.name == "int"
@@ -234,14 +274,51 @@ impl Parser<'_> {
                 c.instr.code().op_code().operand_size() != 16
             });
         }
+        // In `.code16`, LLVM assembles an unsuffixed `call`/`ret` as `calll`/`retl` (66h,
+        // 32-bit return address; llvm-mc 22), while `jmp` and `push` stay 16-bit.
+        if self.mode == Mode::Bits16
+            && res.size.is_none()
+            && matches!(res.name.as_str(), "call" | "ret")
+        {
+            retain_if_any(&mut cands, |c| {
+                c.instr.code().op_code().operand_size() == 32
+            });
+        }
         // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the
         // `66`-prefixed rel16 form), as LLVM assembles them.
-        if cands.iter().any(has_branch) && res.size.is_none() {
+        if cands.iter().any(has_branch) && res.size.is_none() && self.mode != Mode::Bits16 {
             let bits = self.mode.bitness();
             retain_if_any(&mut cands, |c| {
                 matches!(c.instr.code().op_code().operand_size(), 0)
                     || c.instr.code().op_code().operand_size() == bits
             });
+        }
+        // `{vex}`/`{vex3}`/`{evex}` pseudo prefixes choose the encoding (LLVM's X86AsmParser
+        // `ForcedVEXEncoding`).
+        // `{disp32}` forces a 32-bit displacement (LLVM `ForcedDispEncoding`).
+        if prefixes.iter().any(|(p, _)| p == "{disp32}") {
+            for c in &mut cands {
+                let base = c.instr.memory_base();
+                let has_mem =
+                    (0..c.instr.op_count()).any(|i| c.instr.op_kind(i) == iced_x86::OpKind::Memory);
+                if has_mem && base != Register::None && !base.is_ip() {
+                    c.instr.set_memory_displ_size(if base.is_gpr64() {
+                        8
+                    } else if base.is_gpr16() {
+                        2
+                    } else {
+                        4
+                    });
+                }
+            }
+        }
+        for (p, _) in prefixes {
+            let want = match p.as_str() {
+                "{vex}" | "{vex2}" | "{vex3}" => iced_x86::EncodingKind::VEX,
+                "{evex}" => iced_x86::EncodingKind::EVEX,
+                _ => continue,
+            };
+            cands.retain(|c| c.instr.code().op_code().encoding() == want);
         }
         let cands_before_prefixes = if prefixes.is_empty() {
             Vec::new()
@@ -423,7 +500,7 @@ fn trial_encode(c: &Candidate, mode: Mode) -> Option<usize> {
             Fixup::MemSym { rip: false, .. } | Fixup::ImmSym(_) => {}
         }
     }
-    encode_checked(&instr, mode, IP).map(|b| b.len())
+    with_checked_encoding(&instr, mode, IP, <[u8]>::len)
 }
 
 /// Encodes `instr` at `ip`; `None` unless it decodes back to the same instruction.
@@ -432,8 +509,18 @@ pub(crate) fn encode_checked(
     mode: Mode,
     ip: u64,
 ) -> Option<Vec<u8>> {
-    // One encoder per thread and mode: `Encoder::new` allocates, and this runs for every
-    // candidate of every instruction.
+    with_checked_encoding(instr, mode, ip, <[u8]>::to_vec)
+}
+
+/// Encodes and validates `instr`, handing the bytes to `f` without allocating: one encoder
+/// per thread and mode is reused (`Encoder::new` allocates, and this runs for every
+/// candidate of every instruction).
+fn with_checked_encoding<T>(
+    instr: &iced_x86::Instruction,
+    mode: Mode,
+    ip: u64,
+    f: impl FnOnce(&[u8]) -> T,
+) -> Option<T> {
     thread_local! {
         static ENCODERS: std::cell::RefCell<[Option<Encoder>; 3]> = const { std::cell::RefCell::new([None, None, None]) };
     }
@@ -442,31 +529,41 @@ pub(crate) fn encode_checked(
         Mode::Bits32 => 1,
         Mode::Bits64 => 2,
     };
-    let (len, bytes) = ENCODERS.with(|cell| {
+    ENCODERS.with(|cell| {
         let mut encoders = cell.borrow_mut();
         let enc = encoders[slot].get_or_insert_with(|| Encoder::new(mode.bitness()));
         let result = enc.encode(instr, ip);
-        let bytes = enc.take_buffer();
-        enc.set_buffer(Vec::with_capacity(16));
-        result.ok().map(|len| (len, bytes))
-    })?;
-    let mut dec = Decoder::with_ip(mode.bitness(), &bytes, ip, DecoderOptions::NONE);
+        let mut bytes = enc.take_buffer();
+        let out = result
+            .ok()
+            .filter(|&len| valid_encoding(instr, mode, ip, &bytes, len))
+            .map(|_| f(&bytes));
+        bytes.clear();
+        enc.set_buffer(bytes);
+        out
+    })
+}
+
+/// Whether `bytes` decode back to `instr`.
+fn valid_encoding(
+    instr: &iced_x86::Instruction,
+    mode: Mode,
+    ip: u64,
+    bytes: &[u8],
+    len: usize,
+) -> bool {
+    let mut dec = Decoder::with_ip(mode.bitness(), bytes, ip, DecoderOptions::NONE);
     let back = dec.decode();
     if instr.code().op_code().fwait() {
         // `fclex` is `wait; fnclex` (9B DB E2); iced's decoder returns the two separately.
         let rest = dec.decode();
-        return (back.code() == iced_x86::Code::Wait
+        return back.code() == iced_x86::Code::Wait
             && !rest.is_invalid()
-            && back.len() + rest.len() == len)
-            .then_some(bytes);
+            && back.len() + rest.len() == len;
     }
-    if back.is_invalid()
-        || back.len() != len
-        || !(super::same_instruction(&back, instr) || xchg_is_nop(&back, instr, mode))
-    {
-        return None;
-    }
-    Some(bytes)
+    !back.is_invalid()
+        && back.len() == len
+        && (super::same_instruction(&back, instr) || xchg_is_nop(&back, instr, mode))
 }
 
 /// `xchg ax, ax` is `66 90`, which decodes as `nop` (Intel SDM Vol. 2B, "XCHG": 90 is the

@@ -33,6 +33,10 @@ use std::sync::OnceLock;
 
 pub(crate) struct Tables {
     by_mnemonic: HashMap<String, Vec<Code>>,
+    /// Per mnemonic, parallel to `by_mnemonic`: how many operands each code can be written
+    /// with (implicit string/x87/accumulator operands may be left out, a trailing xmm0 or
+    /// the implicit SVM registers may be written).
+    bounds: HashMap<String, Vec<Shape>>,
     registers: HashMap<String, Register>,
 }
 
@@ -60,6 +64,7 @@ fn llvm_name(m: Mnemonic) -> String {
 impl Tables {
     fn build() -> Tables {
         let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::default();
+        let mut bounds: HashMap<String, Vec<Shape>> = HashMap::default();
         let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
         for code in Code::values() {
             let info = code.op_code();
@@ -76,11 +81,17 @@ impl Tables {
             if m == Mnemonic::Sal {
                 continue;
             }
+            // BSWAP of a 16-bit register is undefined (Intel SDM Vol. 2A, BSWAP) and LLVM
+            // rejects it.
+            if code == Code::Bswap_r16 {
+                continue;
+            }
             let name = mnemonic_names
                 .entry(m)
                 .or_insert_with(|| llvm_name(m))
                 .clone();
-            by_mnemonic.entry(name).or_default().push(code);
+            by_mnemonic.entry(name.clone()).or_default().push(code);
+            bounds.entry(name).or_default().push(shape(code));
         }
         let mut registers = HashMap::default();
         for reg in Register::values() {
@@ -113,6 +124,7 @@ impl Tables {
         registers.insert("st".to_string(), Register::ST0);
         Tables {
             by_mnemonic,
+            bounds,
             registers,
         }
     }
@@ -120,6 +132,11 @@ impl Tables {
     /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
     pub fn codes(&self, mnemonic: &str) -> Option<&[Code]> {
         self.by_mnemonic.get(mnemonic).map(Vec::as_slice)
+    }
+
+    /// Operand-count bounds and first-operand classes of `codes(mnemonic)`, in order.
+    pub fn shapes(&self, mnemonic: &str) -> Option<&[Shape]> {
+        self.bounds.get(mnemonic).map(Vec::as_slice)
     }
 
     /// The register named `name` (lower case, no `%`), e.g. `rax`, `xmm17`, `st(1)`, `cr3`.
@@ -217,4 +234,53 @@ pub(crate) fn intel_alias(m: &str) -> Option<String> {
         _ => return None,
     };
     Some(fixed.to_string())
+}
+
+/// What a code's written operands can look like, checked before the full match.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    pub min: u8,
+    pub max: u8,
+    /// `kinds::OperandClass` bits the first written operand may have.
+    pub first: u32,
+}
+
+/// How many operands `code` can be written with (the same rule `matcher::try_code` applies)
+/// and which operand classes its first operand accepts.
+fn shape(code: Code) -> Shape {
+    let (min, max) = operand_bounds(code);
+    Shape {
+        min,
+        max,
+        first: super::kinds::first_operand_classes(code),
+    }
+}
+
+/// How many operands `code` can be written with (the same rule `matcher::try_code` applies).
+fn operand_bounds(code: Code) -> (u8, u8) {
+    use iced_x86::OpCodeOperandKind as K;
+    let kinds = code.op_code().op_kinds();
+    let optional = kinds
+        .iter()
+        .filter(|k| {
+            matches!(
+                k,
+                K::seg_rSI
+                    | K::es_rDI
+                    | K::seg_rDI
+                    | K::seg_rBX_al
+                    | K::st0
+                    | K::al
+                    | K::ax
+                    | K::eax
+                    | K::rax
+            )
+        })
+        .count();
+    let n = kinds.len();
+    if n == 0 {
+        (0, 2)
+    } else {
+        ((n - optional) as u8, (n + 1) as u8)
+    }
 }
