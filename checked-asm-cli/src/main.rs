@@ -6,15 +6,19 @@ use checked_asm_engine::x86::asm::{AsmError, Mode, Program, StmtKind, Syntax, as
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo-checked-asm infer [--template TEXT] [--syntax intel|att] [--mode 64|32|16] [--format text|json]
-  Reads one template per line from standard input unless --template is given;
-  statements within a line are separated by `;`.";
+const USAGE: &str = "usage: cargo-checked-asm infer [--template TEXT] [--syntax intel|att] [--mode 64|32|16] [--format text|json] [--contract]
+  Reads one block per line from standard input unless --template is given: a raw
+  template (statements separated by `;`) or a whole `asm!(...)`/`checked_asm!(...)`
+  invocation. A raw template is listed with its encodings; with --contract, and always
+  for an invocation, each instruction's effects and the block's minimal contract are
+  printed (JSON fields `clobbers`, `options`, `contract`, `findings`).";
 
 struct Args {
     templates: Vec<String>,
     syntax: Syntax,
     mode: Mode,
     json: bool,
+    contract: bool,
 }
 
 fn parse_args(mut args: Vec<String>) -> Result<Args, String> {
@@ -34,6 +38,7 @@ fn parse_args(mut args: Vec<String>) -> Result<Args, String> {
         syntax: Syntax::Intel,
         mode: Mode::Bits64,
         json: false,
+        contract: false,
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -71,6 +76,7 @@ fn parse_args(mut args: Vec<String>) -> Result<Args, String> {
                     v => return Err(format!("unknown format `{v}` (expected text or json)")),
                 }
             }
+            "--contract" => out.contract = true,
             "--help" | "-h" => return Err(String::new()),
             _ => return Err(format!("unexpected argument `{a}`")),
         }
@@ -186,8 +192,108 @@ fn report(
     Ok(())
 }
 
+/// `asm!(...)`, `checked_asm!(...)`, `core::arch::asm!(...)`: the tokens inside, or
+/// `None` for a raw template.
+fn invocation_arguments(line: &str) -> Option<proc_macro2::TokenStream> {
+    use proc_macro2::TokenTree;
+    let trimmed = line.trim().trim_end_matches(';');
+    let head = trimmed.split('!').next()?;
+    let name = head.rsplit("::").next()?.trim();
+    if !trimmed.contains('!') || !matches!(name, "asm" | "checked_asm") {
+        return None;
+    }
+    let tokens: proc_macro2::TokenStream = trimmed.parse().ok()?;
+    tokens.into_iter().find_map(|tt| match tt {
+        TokenTree::Group(g) => Some(g.stream()),
+        _ => None,
+    })
+}
+
+/// Effects and the minimal contract of one block (an invocation, or a raw template
+/// treated as a block with no operands, so that every register it writes shows up).
+fn report_contract(line: &str, args: &Args, out: &mut impl Write) -> std::io::Result<bool> {
+    use checked_asm_engine::x86::regs::Arch;
+    let tokens = invocation_arguments(line).unwrap_or_else(|| {
+        let lit = proc_macro2::Literal::string(line);
+        let mut ts: proc_macro2::TokenStream = proc_macro2::TokenTree::Literal(lit).into();
+        if args.syntax == Syntax::Att {
+            ts.extend(
+                "options(att_syntax)"
+                    .parse::<proc_macro2::TokenStream>()
+                    .into_iter()
+                    .flat_map(|t| {
+                        let comma: proc_macro2::TokenStream = ",".parse().expect("comma");
+                        comma.into_iter().chain(t)
+                    }),
+            );
+        }
+        ts
+    });
+    let arch = if args.mode == Mode::Bits32 {
+        Arch::X86
+    } else {
+        Arch::X86_64
+    };
+    match checked_asm_engine::infer::infer_invocation(tokens, arch) {
+        Ok(inf) => {
+            if args.json {
+                let instrs: Vec<String> = inf
+                    .instructions
+                    .iter()
+                    .map(|(t, e)| {
+                        format!("{{\"text\":{},\"effects\":{}}}", json_str(t), json_str(e))
+                    })
+                    .collect();
+                let list =
+                    |v: &[String]| v.iter().map(|s| json_str(s)).collect::<Vec<_>>().join(",");
+                let findings: Vec<String> = inf
+                    .findings
+                    .iter()
+                    .map(|d| json_str(&d.render_message()))
+                    .collect();
+                writeln!(
+                    out,
+                    "{{\"ok\":true,\"hex\":{},\"error\":null,\"instructions\":[{}],\"clobbers\":[{}],\"options\":[{}],\"contract\":{},\"findings\":[{}]}}",
+                    json_str(&hex(&inf.bytes)),
+                    instrs.join(","),
+                    list(&inf.clobbers),
+                    list(&inf.options),
+                    json_str(&inf.contract),
+                    findings.join(",")
+                )?;
+            } else {
+                for (t, e) in &inf.instructions {
+                    writeln!(out, "{t:<36} {e}")?;
+                }
+                writeln!(out, "minimal contract: {}", inf.contract)?;
+                for d in &inf.findings {
+                    writeln!(out, "{d}")?;
+                }
+            }
+            Ok(true)
+        }
+        Err(errors) => {
+            let msg = errors
+                .iter()
+                .map(|d| d.render_message())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if args.json {
+                writeln!(
+                    out,
+                    "{{\"ok\":false,\"hex\":\"\",\"error\":{},\"instructions\":[]}}",
+                    json_str(&msg)
+                )?;
+            } else {
+                writeln!(out, "error: {msg}")?;
+            }
+            Ok(false)
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1).collect()) {
+    let mut args = match parse_args(std::env::args().skip(1).collect()) {
         Ok(a) => a,
         // `--help` is not an error: usage on stdout, success.
         Err(msg) if msg.is_empty() => {
@@ -214,12 +320,19 @@ fn main() -> ExitCode {
         }
         v
     } else {
-        args.templates
+        std::mem::take(&mut args.templates)
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut all_ok = true;
     for t in &templates {
+        if args.contract || invocation_arguments(t).is_some() {
+            match report_contract(t, &args, &mut out) {
+                Ok(ok) => all_ok &= ok,
+                Err(_) => return ExitCode::from(2),
+            }
+            continue;
+        }
         let result = assemble(t, args.syntax, args.mode);
         all_ok &= result.is_ok();
         if report(t, &result, args.json, &mut out).is_err() {

@@ -112,3 +112,45 @@ fn text_output_shows_encodings_and_errors() {
     let o = run(&["infer", "-t", "swapgs"], "");
     assert!(stdout(&o).contains("0f01f8"));
 }
+
+#[test]
+fn invocation_prints_effects_minimal_contract_and_findings() {
+    let o = run(
+        &["infer", "--format", "json"],
+        "checked_asm!(\"rdtscp\", out(\"eax\") lo, out(\"edx\") hi)\n",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("\"clobbers\":[\"rcx\"]"), "{out}");
+    assert!(
+        out.contains("\"options\":[\"nomem\",\"nostack\",\"preserves_flags\"]"),
+        "{out}"
+    );
+    assert!(out.contains("lateout(\\\"rcx\\\") _"), "{out}");
+    assert!(out.contains("R01"), "{out}");
+    assert!(
+        out.contains("\"effects\":\"") && out.contains("writes"),
+        "{out}"
+    );
+}
+
+#[test]
+fn raw_template_with_contract_flag() {
+    let o = run(&["infer", "--contract", "--template", "cpuid"], "");
+    let out = stdout(&o);
+    assert!(out.contains("minimal contract: lateout(\"rax\") _, lateout(\"rcx\") _, lateout(\"rdx\") _, options(nomem, nostack, preserves_flags)"), "{out}");
+    // rbx cannot be declared: the block must restore it.
+    assert!(out.contains("R05"), "{out}");
+    let att = run(
+        &[
+            "infer",
+            "--contract",
+            "--syntax",
+            "att",
+            "--template",
+            "popcnt %rdi, %rax",
+        ],
+        "",
+    );
+    assert!(stdout(&att).contains("flags modified"), "{}", stdout(&att));
+}

@@ -13,3 +13,4 @@ pub mod syntax;
 pub mod x86;
 
 pub use expand::{Settings, Verdicts, check, expand, expand_with};
+pub mod infer;

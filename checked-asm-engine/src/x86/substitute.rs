@@ -82,6 +82,21 @@ impl Substituted {
         (offset as isize + shift).max(0) as usize
     }
 
+    /// The user's spelling of the range `range` of `text` (one statement).
+    pub fn display_text(&self, range: Range<usize>) -> &str {
+        let start = self.display_offset(range.start).min(self.display.len());
+        let end = self
+            .display_offset(range.end)
+            .clamp(start, self.display.len());
+        // A range ending inside a placeholder maps to its start: extend to its end.
+        let end = self
+            .sites
+            .iter()
+            .find(|s| s.display_range.start == end && s.range.start < range.end)
+            .map_or(end, |s| s.display_range.end);
+        self.display.get(start..end).unwrap_or("").trim()
+    }
+
     /// The display line (the user's spelling) containing `offset` of `text`.
     pub fn display_line(&self, offset: usize) -> &str {
         let at = self.display_offset(offset).min(self.display.len());

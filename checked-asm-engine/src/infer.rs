@@ -1,0 +1,112 @@
+//! "What does this block do, and what contract does it need?": the engine behind
+//! `cargo checked-asm infer`. A block is analysed for one target (x86_64 or x86 Linux,
+//! every `#[cfg]` inside the invocation off) and described instruction by instruction,
+//! with its minimal correct contract and the findings against the declared one.
+
+use crate::diag::Diagnostic;
+use crate::syntax::{CfgAssignment, MacroKind, NoIncludes, parse_invocation};
+use crate::x86::analysis::{self, Ctx, infer::infer};
+use crate::x86::effects::{self, Os, TargetAbi};
+use crate::x86::lower::lower;
+use crate::x86::regs::Arch;
+use proc_macro2::TokenStream;
+
+/// The description of one block.
+#[derive(Clone, Debug)]
+pub struct Inference {
+    /// The encoded bytes of the block's code.
+    pub bytes: Vec<u8>,
+    /// Each instruction as written, with its effects.
+    pub instructions: Vec<(String, String)>,
+    /// Registers the block writes that its contract does not declare.
+    pub clobbers: Vec<String>,
+    /// The strongest options that hold.
+    pub options: Vec<String>,
+    /// The minimal contract as paste-ready operand text.
+    pub contract: String,
+    /// Findings against the declared contract (errors and refinements).
+    pub findings: Vec<Diagnostic>,
+}
+
+/// Analyses the arguments of an `asm!` invocation (the tokens inside the parentheses).
+pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Vec<Diagnostic>> {
+    let inv = parse_invocation(MacroKind::Asm, tokens, &NoIncludes)?;
+    let assignment = CfgAssignment {
+        arch: Some(arch.cfg_name()),
+        values: inv.cfg_atoms().into_iter().map(|a| (a, false)).collect(),
+    };
+    let asm = inv.configure(&assignment)?;
+    let mut findings: Vec<Diagnostic> = crate::x86::operands::check_operands(&asm, arch);
+    if !findings.is_empty() {
+        return Err(findings);
+    }
+    let lowered = lower(&asm, arch)?;
+    let target = TargetAbi::new(
+        match arch {
+            Arch::X86_64 => effects::Arch::X86_64,
+            Arch::X86 => effects::Arch::X86,
+        },
+        Os::Linux,
+    );
+    let run = analysis::run(&asm, lowered.clone(), &target).map_err(|d| vec![*d])?;
+    let ctx = Ctx {
+        asm: &asm,
+        lowered: &run.lowered,
+        graph: &run.graph,
+        flow: &run.flow,
+        contract: &run.contract,
+        arch,
+        target,
+    };
+    let inferred = infer(&ctx);
+    let instructions = run
+        .graph
+        .nodes
+        .iter()
+        .map(|n| {
+            let range = run.lowered.program.stmts[n.stmt].range.clone();
+            (
+                run.lowered.substituted.display_text(range).to_string(),
+                n.effects.to_string(),
+            )
+        })
+        .collect();
+    findings.extend(
+        analysis::analyse(&asm, &lowered, arch)
+            .into_iter()
+            .map(|f| match f.when {
+                None => f.diag,
+                Some(cfg) => f
+                    .diag
+                    .with_note(format!("found when checking the block for `cfg({cfg})`")),
+            }),
+    );
+    let order = [
+        "pure",
+        "nomem",
+        "readonly",
+        "nostack",
+        "preserves_flags",
+        "noreturn",
+        "att_syntax",
+        "raw",
+    ];
+    let mut options: Vec<String> = inferred
+        .options
+        .iter()
+        .map(|o| o.name().to_string())
+        .collect();
+    options.sort_by_key(|o| order.iter().position(|x| x == o));
+    Ok(Inference {
+        bytes: run.lowered.program.text_bytes(),
+        instructions,
+        clobbers: inferred
+            .clobbers
+            .iter()
+            .map(|r| analysis::contract::rustc_name(*r))
+            .collect(),
+        options,
+        contract: inferred.render(&ctx),
+        findings,
+    })
+}
