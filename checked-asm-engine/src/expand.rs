@@ -279,8 +279,8 @@ fn warning_tokens(diag: &Diagnostic) -> TokenStream {
         {
             #[deprecated(note = #message)]
             #[allow(non_snake_case)]
-            fn checked_asm_refinement() {}
-            checked_asm_refinement();
+            fn checked_asm_warning() {}
+            checked_asm_warning();
         }
     }
 }

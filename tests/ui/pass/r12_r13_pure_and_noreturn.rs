@@ -4,7 +4,7 @@
 use checked_asm::checked_asm;
 
 fn halt_forever() -> ! {
-    unsafe { checked_asm!("cli", "2:", "hlt", "jmp 2b", options(noreturn, nomem, nostack)) }
+    unsafe { checked_asm!("cli", "2:", "hlt", "jmp 2b", options(noreturn, nostack)) }
 }
 
 fn main() {

@@ -195,12 +195,12 @@ unsafe fn fetch_add(p: *mut u64, v: u64) -> u64 {
 
 // Port I/O.
 unsafe fn outb(port: u16, v: u8) {
-    unsafe { checked_asm!("out dx, al", in("dx") port, in("al") v, options(nomem, nostack, preserves_flags)) };
+    unsafe { checked_asm!("out dx, al", in("dx") port, in("al") v, options(nostack, preserves_flags)) };
 }
 
 unsafe fn inb(port: u16) -> u8 {
     let v;
-    unsafe { checked_asm!("in al, dx", in("dx") port, out("al") v, options(nomem, nostack, preserves_flags)) };
+    unsafe { checked_asm!("in al, dx", in("dx") port, out("al") v, options(nostack, preserves_flags)) };
     v
 }
 

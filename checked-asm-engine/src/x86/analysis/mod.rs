@@ -192,7 +192,10 @@ fn analyse_for(
     // The minimal contract is the fix only for mistakes in the declarations; for a
     // template that must change (R03, R04, R05, R13, R14, R18–R21…) it would mislead.
     const DECLARATION_RULES: [&str; 8] = ["R01", "R02", "R06", "R07", "R08", "R10", "R12", "R16"];
-    match out.first_mut() {
+    match out
+        .iter_mut()
+        .find(|d| d.level == crate::diag::Level::Error)
+    {
         None => out.extend(inferred.refinements(&ctx)),
         Some(first) => {
             if matches!(first.code, Code::Rule(id) if DECLARATION_RULES.contains(&id)) {

@@ -86,6 +86,7 @@ impl Ctx<'_> {
 
 pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    kernel_notes(ctx, &mut out);
     memory_options(ctx, &mut out);
     nostack(ctx, &mut out);
     pure(ctx, &mut out);
@@ -103,6 +104,21 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     undefined_values(ctx, &mut out);
     x87_and_fp_environment(ctx, &mut out);
     out
+}
+
+/// Warnings the kernel-ABI table attaches (`int 0x80` from 64-bit code truncates
+/// pointer arguments to 32 bits).
+fn kernel_notes(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for n in ctx.reachable() {
+        if ctx.graph.nodes[n].effects.kernel_note.is_some() {
+            let mut w = rule("R21", ctx.span(n), format!("`{}` enters the 32-bit system-call ABI from 64-bit code", ctx.text(n)))
+                .with_note("`int 0x80` takes its arguments in ebx, ecx, edx, esi, edi, ebp: pointers above 4 GiB (the stack, most heap) are truncated")
+                .with_help("use `syscall` with the x86_64 system-call numbers");
+            w.level = crate::diag::Level::Warning;
+            out.push(w);
+            return;
+        }
+    }
 }
 
 /// R06, R07: memory effects against `nomem`/`readonly`. M4 (compiler-barrier intent) and
@@ -130,6 +146,20 @@ fn memory_options(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 MemClass::M1 if readonly && m.access.may_write() => (true, "writes memory"),
                 MemClass::M2 => (true, "orders memory between threads"),
                 MemClass::M3 => (true, "changes what memory means or who may access it"),
+                MemClass::M4 => {
+                    // Compiler-barrier intent: a warning, never an error (§2, M4).
+                    let option = if nomem { "nomem" } else { "readonly" };
+                    let mut w = rule(if nomem { "R06" } else { "R07" }, ctx.span(n), format!(
+                        "`{}` ({}) usually needs the compiler to keep memory accesses in order around it, but the block declares `{option}`",
+                        ctx.text(n),
+                        m.why
+                    ))
+                    .with_note("port I/O, `cli`/`sti`, `popf`, `mov cr8` and `lfence` mark points that memory accesses must not cross (a device reads what the caller wrote, a critical section relies on the order); with `nomem`/`readonly` the compiler may move accesses past the block")
+                    .with_help(format!("remove `{option}` unless the block is known not to interact with memory"));
+                    w.level = crate::diag::Level::Warning;
+                    out.push(w);
+                    break;
+                }
                 _ => (false, ""),
             };
             if !violates {
