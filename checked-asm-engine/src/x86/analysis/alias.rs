@@ -280,6 +280,15 @@ fn compare(
             .display_line(aliased.lowered.program.stmts[stmt].range.start)
             .to_string()
     };
+    // The instruction that last wrote the shared register, as the user wrote it.
+    let last_writer = |state: &super::values::State| -> String {
+        state
+            .writers
+            .get(&r)
+            .and_then(|w| w.last())
+            .map(|w| ctx_text(*w as usize))
+            .unwrap_or_else(|| "the block".into())
+    };
     let span_of = |n: usize| {
         let start = aliased.lowered.program.stmts[aliased.graph.nodes[n].stmt]
             .range
@@ -375,12 +384,7 @@ fn compare(
             }
             let (vf, va) = (canon(fs.get(rep), rep), canon(as_.get(r), r));
             if differs(vf, va) {
-                let writer = as_
-                    .writers
-                    .get(&r)
-                    .and_then(|w| w.last())
-                    .map(|w| ctx_text(*w as usize))
-                    .unwrap_or_else(|| "the block".into());
+                let writer = last_writer(as_);
                 return Some(
                     rule(id, span_of(n), format!("if `{placeholder}` is in {rname}, `{writer}` overwrites it before `{}` reads it", ctx_text(n)))
                         .with_note(why)
@@ -393,12 +397,7 @@ fn compare(
     for (k, (n, _, fs)) in fresh.flow.exits.iter().enumerate() {
         let (_, _, as_) = &aliased.flow.exits[k];
         if op.kind.is_real_output() && differs(canon(fs.get(rep), rep), canon(as_.get(r), r)) {
-            let writer = as_
-                .writers
-                .get(&r)
-                .and_then(|w| w.last())
-                .map(|w| ctx_text(*w as usize))
-                .unwrap_or_else(|| "the block".into());
+            let writer = last_writer(as_);
             return Some(
                 rule(id, span_of(*n), format!("if the output `{placeholder}` is in {rname}, `{writer}` replaces its value before the block ends"))
                     .with_note(why)
@@ -412,12 +411,7 @@ fn compare(
             && as_.get(r) != Val::Entry(r)
             && fs.get(rep) == Val::Entry(rep)
         {
-            let writer = as_
-                .writers
-                .get(&r)
-                .and_then(|w| w.last())
-                .map(|w| ctx_text(*w as usize))
-                .unwrap_or_else(|| "the block".into());
+            let writer = last_writer(as_);
             return Some(
                 rule(id, span_of(*n), format!("if the input `{placeholder}` is in {rname}, `{writer}` changes it, and the compiler assumes inputs survive the block"))
                     .with_note(why)
