@@ -563,3 +563,20 @@ fn unsupported_directives_are_refused_clearly() {
     }
     assert!(err(".bogus").message.contains("unknown directive `.bogus`"));
 }
+
+#[test]
+fn ins_and_outs_leave_their_operands_out_as_llvm_does() {
+    use checked_asm_engine::x86::asm::{Mode, Syntax, assemble};
+    // llvm-mc-22: `outsb` → 6e, `rep insd` → f3 6d, `insb` → 6c.
+    for (src, bytes) in [
+        ("outsb", vec![0x6e]),
+        ("rep insd", vec![0xf3, 0x6d]),
+        ("insb", vec![0x6c]),
+    ] {
+        let p =
+            assemble(src, Syntax::Intel, Mode::Bits64).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        assert_eq!(p.text_bytes(), bytes, "{src}");
+    }
+    // The port is implicit only for the string forms: `in al` still needs `dx`.
+    assert!(assemble("in al", Syntax::Intel, Mode::Bits64).is_err());
+}

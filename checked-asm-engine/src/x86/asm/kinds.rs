@@ -416,6 +416,24 @@ pub(crate) fn operand_class(op: &Operand) -> u32 {
     }
 }
 
+/// Operand kinds the syntax lets one leave out: the implicit memory operands and the
+/// accumulator (and port, `dx`) of string instructions, and x87's `st(0)`.
+pub(crate) fn may_be_left_out(k: K) -> bool {
+    matches!(
+        k,
+        K::seg_rSI
+            | K::es_rDI
+            | K::seg_rDI
+            | K::seg_rBX_al
+            | K::st0
+            | K::al
+            | K::ax
+            | K::eax
+            | K::rax
+            | K::dx
+    )
+}
+
 /// Classes the first written operand of `code` may have. Generous where `try_code` widens
 /// or leaves operands out (`ltr ax`, `movmskps rax`, `stosb [rdi]`, `fcom st(1)`).
 pub(crate) fn first_operand_classes(code: Code) -> u32 {

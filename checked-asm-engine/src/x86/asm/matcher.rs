@@ -50,20 +50,7 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
         .count();
     let optional = kinds
         .iter()
-        .filter(|k| {
-            matches!(
-                k,
-                K::seg_rSI
-                    | K::es_rDI
-                    | K::seg_rDI
-                    | K::seg_rBX_al
-                    | K::st0
-                    | K::al
-                    | K::ax
-                    | K::eax
-                    | K::rax
-            )
-        })
+        .filter(|k| super::kinds::may_be_left_out(**k))
         .count();
     let too_many = if kinds.is_empty() {
         written > 2
@@ -144,14 +131,16 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
             }
             continue;
         }
-        // Operands the syntax lets one leave out: the accumulator of string instructions
-        // (`stosb byte ptr [rdi]`) and x87's `st(0)` (`fcom st(3)`), when fewer operands
+        // Operands the syntax lets one leave out: the accumulator (and the port of
+        // `ins`/`outs`) of string instructions (`stosb byte ptr [rdi]`, `outsb`) and x87's `st(0)` (`fcom st(3)`), when fewer operands
         // remain than kinds.
         let optional = match k {
             K::al => string_code.then_some(Register::AL),
             K::ax => string_code.then_some(Register::AX),
             K::eax => string_code.then_some(Register::EAX),
             K::rax => string_code.then_some(Register::RAX),
+            // `insb`/`outsb` leave their port, dx, implicit too.
+            K::dx => string_code.then_some(Register::DX),
             K::st0 => Some(Register::ST0),
             _ => None,
         };

@@ -258,24 +258,10 @@ fn shape(code: Code) -> Shape {
 
 /// How many operands `code` can be written with (the same rule `matcher::try_code` applies).
 fn operand_bounds(code: Code) -> (u8, u8) {
-    use iced_x86::OpCodeOperandKind as K;
     let kinds = code.op_code().op_kinds();
     let optional = kinds
         .iter()
-        .filter(|k| {
-            matches!(
-                k,
-                K::seg_rSI
-                    | K::es_rDI
-                    | K::seg_rDI
-                    | K::seg_rBX_al
-                    | K::st0
-                    | K::al
-                    | K::ax
-                    | K::eax
-                    | K::rax
-            )
-        })
+        .filter(|k| super::kinds::may_be_left_out(**k))
         .count();
     let n = kinds.len();
     if n == 0 {
