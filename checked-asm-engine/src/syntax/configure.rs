@@ -18,6 +18,9 @@ pub struct ConfiguredAsm {
     pub options: OptionSet,
     pub option_spans: Vec<(AsmOption, Span)>,
     pub clobber_abis: Vec<(String, Span)>,
+    /// ABI overrides from a waiver (contract-rules.md §5).
+    pub callee_abi: Option<String>,
+    pub kernel_abi: Option<String>,
     pub span: SpanRange,
 }
 
@@ -148,6 +151,8 @@ impl AsmInvocation {
                 options,
                 option_spans,
                 clobber_abis: abis.iter().flat_map(|c| c.abis.iter().cloned()).collect(),
+                callee_abi: self.callee_abi().map(str::to_string),
+                kernel_abi: self.kernel_abi().map(str::to_string),
                 span: self.span,
             })
         } else {

@@ -69,11 +69,24 @@ pub struct AsmInvocation {
 pub struct Waiver {
     /// Rule ids (`R10`) with their spans.
     pub rules: Vec<(String, Span)>,
+    /// `callee_abi = "sysv64"`: the ABI opaque calls follow, instead of the target's C ABI.
+    pub callee_abi: Option<String>,
+    /// `kernel_abi = "linux"`: the system-call ABI kernel transfers follow, whatever
+    /// `target_os` is.
+    pub kernel_abi: Option<String>,
     pub reason: String,
     pub span: SpanRange,
 }
 
 impl AsmInvocation {
+    pub fn callee_abi(&self) -> Option<&str> {
+        self.waivers.iter().find_map(|w| w.callee_abi.as_deref())
+    }
+
+    pub fn kernel_abi(&self) -> Option<&str> {
+        self.waivers.iter().find_map(|w| w.kernel_abi.as_deref())
+    }
+
     pub fn waives(&self, rule: &str) -> bool {
         self.waivers
             .iter()

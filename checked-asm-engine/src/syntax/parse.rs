@@ -425,15 +425,44 @@ fn parse_waivers(input: ParseStream) -> syn::Result<Vec<Waiver>> {
             if !attr.path().is_ident("waive") {
                 return Err(syn::Error::new_spanned(
                     attr.path(),
-                    "unknown checked-asm marker: the only inner attribute is `#![waive(R.., reason = \"...\")]`",
+                    "unknown checked-asm marker: the only inner attribute is `#![waive(R.., callee_abi = \"...\", kernel_abi = \"...\", reason = \"...\")]`",
                 ));
             }
             let mut rules = Vec::new();
             let mut reason = None;
+            let mut callee_abi = None;
+            let mut kernel_abi = None;
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("reason") {
                     let lit: LitStr = meta.value()?.parse()?;
                     reason = Some(lit.value());
+                    return Ok(());
+                }
+                // ABI overrides (contract-rules.md §5): the model of calls and of kernel
+                // transfers, when the target's default is not what runs.
+                if meta.path.is_ident("callee_abi") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    const ABIS: [&str; 8] = [
+                        "C", "system", "efiapi", "win64", "sysv64", "cdecl", "stdcall", "fastcall",
+                    ];
+                    if !ABIS.contains(&lit.value().as_str()) {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!("unknown callee ABI: use one of {}", ABIS.join(", ")),
+                        ));
+                    }
+                    callee_abi = Some(lit.value());
+                    return Ok(());
+                }
+                if meta.path.is_ident("kernel_abi") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if !matches!(lit.value().as_str(), "linux" | "freebsd") {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "unknown kernel ABI: checked-asm models `linux` and `freebsd`",
+                        ));
+                    }
+                    kernel_abi = Some(lit.value());
                     return Ok(());
                 }
                 let Some(ident) = meta.path.get_ident() else {
@@ -456,13 +485,15 @@ fn parse_waivers(input: ParseStream) -> syn::Result<Vec<Waiver>> {
             let reason = reason.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
                 syn::Error::new(span.start, "a waiver needs a reason: `#![waive(R10, reason = \"why the rule does not apply here\")]`")
             })?;
-            if rules.is_empty() {
+            if rules.is_empty() && callee_abi.is_none() && kernel_abi.is_none() {
                 return Err(syn::Error::new(
                     span.start,
-                    "a waiver names at least one rule: `#![waive(R10, reason = \"...\")]`",
+                    "a waiver names at least one rule or ABI override: `#![waive(R10, reason = \"...\")]`",
                 ));
             }
             waivers.push(Waiver {
+                callee_abi,
+                kernel_abi,
                 rules,
                 reason,
                 span,

@@ -94,7 +94,12 @@ fn os_families(lowered: &Lowered) -> Vec<(Option<Cfg>, Os)> {
 
 /// Every contract finding for `asm`, assembled as `lowered`, on `arch`.
 pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Finding> {
-    let families = os_families(lowered);
+    // A `kernel_abi` override (§5): every target runs that kernel's system-call ABI.
+    let families = match asm.kernel_abi.as_deref() {
+        Some("freebsd") => vec![(None, Os::FreeBSD)],
+        Some(_) => vec![(None, Os::Linux)],
+        None => os_families(lowered),
+    };
     let total = families.len();
     // (key, diagnostic, cfgs of the families where it holds)
     let mut grouped: Vec<(String, Diagnostic, Vec<Cfg>)> = Vec::new();
@@ -155,9 +160,27 @@ pub fn run(
             )));
         }
     };
+    let mut graph = graph;
     let contract = contract::Contract::new(asm, &lowered.substituted, mode, target);
-    let call_model = opaque_call_model(&contract, target);
-    let flow = values::analyse(&graph, &contract, &call_model);
+    let call_model = opaque_call_model(asm, &contract, target);
+    // A `ret` or `jmp` to the address of a local label the block computed is a jump to
+    // that label (contract-rules.md §2): add the edge and analyse again, until stable.
+    let mut flow = values::analyse(&graph, &contract, &call_model);
+    for _ in 0..4 {
+        let mut changed = false;
+        for &(n, label) in &flow.label_jumps {
+            let edge = graph.label_edge(label);
+            if !graph.nodes[n].succ.contains(&edge) {
+                graph.nodes[n].succ.push(edge);
+                graph.nodes[n].end = None;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        flow = values::analyse(&graph, &contract, &call_model);
+    }
     Ok(Run {
         lowered,
         graph,
@@ -211,7 +234,19 @@ fn analyse_for(
 
 /// What an opaque `call` may clobber: the ABIs named in `clobber_abi` (all of them), else
 /// the target's C ABI.
-fn opaque_call_model(contract: &contract::Contract, target: &TargetAbi) -> effects::CallModel {
+fn opaque_call_model(
+    asm: &ConfiguredAsm,
+    contract: &contract::Contract,
+    target: &TargetAbi,
+) -> effects::CallModel {
+    // A `callee_abi` override (§5) names the convention the callee really follows.
+    if let Some(abi) = asm
+        .callee_abi
+        .as_deref()
+        .and_then(|name| effects::clobber_abi(name, target))
+    {
+        return effects::call_model(abi, target);
+    }
     match contract.abis.first() {
         Some((_, model)) => *model,
         None => effects::tables::calls::default_call_model(target),
