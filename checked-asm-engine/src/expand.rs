@@ -129,7 +129,11 @@ fn check_unwaived(inv: &AsmInvocation) -> Verdicts {
 fn rustc_rejects(code: Code) -> bool {
     matches!(
         code,
-        Code::Syntax | Code::Template | Code::Placeholder | Code::Rule("R00")
+        Code::Syntax
+            | Code::Template
+            | Code::Placeholder
+            | Code::Assembler
+            | Code::Rule("R00" | "R17")
     )
 }
 

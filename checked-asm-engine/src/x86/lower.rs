@@ -85,10 +85,39 @@ fn assembler_error(
         }
         out
     };
-    let mut d = Diagnostic::error(Code::Assembler, span, shown(&err.message)).with_note(format!(
+    // R17: the instruction needs a fixed register (a shift count in `cl`) that a class
+    // operand cannot guarantee; the fix is an explicit register operand.
+    let fixed = ["cl", "dx", "al", "ax", "eax"]
+        .into_iter()
+        .find(|r| err.message.contains(&format!("in `{r}`")));
+    let class_site = in_line.iter().rev().find(|s| {
+        matches!(s.representative, Representative::Register(_))
+            && matches!(
+                asm.operands[s.operand].kind.reg(),
+                Some(RegSpec::Class { .. })
+            )
+    });
+    let code = if fixed.is_some() && class_site.is_some() {
+        Code::Rule("R17")
+    } else {
+        Code::Assembler
+    };
+    let mut d = Diagnostic::error(code, span, shown(&err.message)).with_note(format!(
         "in the template: `{}`",
         sub.display_line(err.range.start)
     ));
+    if let (Some(reg), Some(site)) = (fixed, class_site) {
+        let op = &asm.operands[site.operand];
+        let user = &sub.display[site.display_range.clone()];
+        let value = match &op.kind {
+            crate::syntax::OperandKind::In { expr, .. } => expr.text.clone(),
+            _ => "value".to_string(),
+        };
+        d = d.with_help(format!(
+            "a `{}` operand may be given any register: pass it in `{reg}` explicitly (`in(\"{reg}\") {value}`) and write `{reg}` instead of `{user}`",
+            op.kind.reg().map(RegSpec::as_written).unwrap_or_default()
+        ));
+    }
     for site in &in_line {
         let user = &sub.display[site.display_range.clone()];
         let op = &asm.operands[site.operand];
