@@ -3,7 +3,6 @@
 
 use super::error::AsmError;
 use super::expr::{Value, parse_value};
-use super::intel::{apply_decorators, strip_decorators};
 use super::lexer::{split_commas, trim};
 use super::operand::{Mem, Operand, OperandKind, is_segment};
 use super::table::tables;
@@ -13,18 +12,7 @@ use std::ops::Range;
 type R<T> = Result<T, AsmError>;
 
 pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
-    let (main, decorators) = strip_decorators(src, range.clone(), false)?;
-    let bare_decorator = main.is_empty();
-    let mut op = parse_main(src, main)?;
-    op.range = range;
-    let written = op.range.clone();
-    if bare_decorator {
-        // An empty range tells `apply_decorators` the decorator stands alone (`{rn-sae}`).
-        op.range = 0..0;
-    }
-    apply_decorators(&mut op, decorators)?;
-    op.range = written;
-    Ok(op)
+    super::intel::with_decorators(src, range, false, parse_main)
 }
 
 fn register(src: &str, range: Range<usize>) -> R<Register> {

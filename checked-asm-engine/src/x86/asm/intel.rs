@@ -13,7 +13,19 @@ type R<T> = Result<T, AsmError>;
 
 /// Parses one Intel operand (the text between commas).
 pub(crate) fn parse_operand(src: &str, range: Range<usize>) -> R<Operand> {
-    let (main, decorators) = strip_decorators(src, range.clone(), true)?;
+    with_decorators(src, range, true, parse_main)
+}
+
+/// An operand with its AVX-512 decorators (`{k1}{z}`, `{1to16}`, a lone `{rn-sae}`):
+/// the decorators are stripped, the rest parsed by `parse_main` (Intel or AT&T), and
+/// the decorators applied to the result.
+pub(crate) fn with_decorators(
+    src: &str,
+    range: Range<usize>,
+    intel: bool,
+    parse_main: impl Fn(&str, Range<usize>) -> R<Operand>,
+) -> R<Operand> {
+    let (main, decorators) = strip_decorators(src, range.clone(), intel)?;
     let bare_decorator = main.is_empty();
     let mut op = parse_main(src, main)?;
     op.range = range;
