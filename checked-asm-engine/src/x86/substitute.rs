@@ -414,7 +414,7 @@ fn spell(id: &str, class: RegClass, modifier: Option<char>, arch: Arch) -> Strin
 
 /// An integer literal as rustc reads it in a `const` operand: decimal, hex, octal or
 /// binary, underscores and an integer suffix allowed, optionally negated.
-fn parse_int(text: &str) -> Option<i128> {
+pub(crate) fn parse_int(text: &str) -> Option<i128> {
     let text = text.replace(' ', "");
     let (neg, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -112,6 +112,7 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     flags(ctx, &mut out);
     undefined_flags(ctx, &mut out);
     undefined_values(ctx, &mut out);
+    cpuid_subleaf(ctx, &mut out);
     x87_and_fp_environment(ctx, &mut out);
     out
 }

@@ -331,3 +331,46 @@ pub(super) fn undefined_values(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// R03 for cpuid: with a constant leaf that takes a subleaf (4, 7, 0xB, 0xD, ...), cpuid
+/// reads ecx on every execution; an ecx no input provides selects a random subleaf.
+pub(super) fn cpuid_subleaf(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use crate::x86::effects::tables::cpuid::leaf_reads_ecx;
+    let mode = ctx.contract.mode;
+    let (eax, ecx) = (
+        container(Register::RAX, mode),
+        container(Register::RCX, mode),
+    );
+    for n in ctx.reachable() {
+        if ctx.graph.nodes[n].instr.mnemonic() != iced_x86::Mnemonic::Cpuid {
+            continue;
+        }
+        let state = ctx.flow.before[n].as_ref().expect("reachable");
+        // The leaf is known when eax still holds an input written as an integer literal.
+        if state.get(eax) != Val::Entry(eax) {
+            continue;
+        }
+        let Some(input) = ctx.contract.inputs.iter().find(|b| b.reg == eax) else {
+            continue;
+        };
+        let leaf = match &ctx.asm.operands[input.operand].kind {
+            OperandKind::In { expr, .. }
+            | OperandKind::InOut { expr, .. }
+            | OperandKind::SplitInOut { in_expr: expr, .. } => {
+                crate::x86::substitute::parse_int(&expr.text)
+            }
+            _ => None,
+        };
+        let Some(leaf) = leaf.and_then(|l| u32::try_from(l).ok()) else {
+            continue;
+        };
+        if leaf_reads_ecx(leaf) == Some(true) && state.is_undef(ecx) {
+            out.push(
+                rule("R03", ctx.span(n), format!("`cpuid` with leaf {leaf:#x} reads ecx as the subleaf, and no input provides it"))
+                    .with_note("the result then depends on whatever the compiler left in ecx: a different subleaf on every call site")
+                    .with_help("pass the subleaf: `inout(\"ecx\") 0 => ecx` (or `=> _`)"),
+            );
+            return;
+        }
+    }
+}
