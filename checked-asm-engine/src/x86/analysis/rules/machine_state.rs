@@ -272,3 +272,61 @@ pub(super) fn words(camel: &str) -> String {
     }
     out
 }
+
+/// R09 (frame accesses): memory at or above the entry rsp, addressed through rsp or a
+/// register derived from it, is the compiler's frame, whose layout is not part of the
+/// contract. Paths that end in a divergent transfer are exempt (r[asm.rules.only-on-exit]),
+/// and so is a stack the block switched to.
+pub(super) fn frame_accesses(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mode = ctx.contract.mode;
+    let n = ctx.graph.nodes.len();
+    // Nodes from which an exit is reachable.
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (m, node) in ctx.graph.nodes.iter().enumerate() {
+        for e in &node.succ {
+            if let Edge::Node(k) = e {
+                preds[*k].push(m);
+            }
+        }
+    }
+    let mut to_exit = vec![false; n];
+    let mut work: Vec<usize> = ctx.flow.exits.iter().map(|(m, _, _)| *m).collect();
+    while let Some(m) = work.pop() {
+        if std::mem::replace(&mut to_exit[m], true) {
+            continue;
+        }
+        work.extend(preds[m].iter().copied());
+    }
+    for m in ctx.reachable().filter(|m| to_exit[*m]) {
+        let state = ctx.flow.before[m].as_ref().expect("reachable");
+        if state.switched {
+            continue;
+        }
+        for e in &ctx.graph.nodes[m].effects.memory {
+            let Location::Operand(a) = e.location else {
+                continue;
+            };
+            if a.index != Register::None || !a.base.is_gpr() {
+                continue;
+            }
+            let base = container(a.base, mode);
+            let offset = if base == ctx.sp() {
+                state.rsp
+            } else if let Val::StackAddr(d) = state.get(base) {
+                Some(d)
+            } else {
+                None
+            };
+            if let Some(off) = offset.map(|d| d + a.displacement)
+                && off >= 0
+            {
+                out.push(
+                    rule("R09", ctx.span(m), format!("`{}` accesses the compiler's stack frame ({off} bytes above the entry rsp)", ctx.text(m)))
+                        .with_note("what lies above rsp at entry belongs to the surrounding function; its layout changes with every compilation")
+                        .with_help("pass the value in or out through an operand instead"),
+                );
+                return;
+            }
+        }
+    }
+}

@@ -108,6 +108,7 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     let call_regs = calls(ctx, call_model, &mut out);
     registers_at_exits(ctx, &call_regs, &mut out);
     stack_at_exits(ctx, &mut out);
+    frame_accesses(ctx, &mut out);
     outputs_written(ctx, &mut out);
     flags(ctx, &mut out);
     undefined_flags(ctx, &mut out);
