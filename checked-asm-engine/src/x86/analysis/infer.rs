@@ -182,9 +182,9 @@ pub fn infer(ctx: &Ctx) -> Inferred {
     }
 }
 
-/// An early output is needed only when some input is read after the output's register
-/// is written; otherwise `lateout` lets the compiler reuse an input register.
-fn early_outputs_that_could_be_late(ctx: &Ctx) -> Vec<usize> {
+/// A write of `reg` followed, on some path, by a read of an input: `(writer, reader)`.
+/// The writer itself reads before it writes, so only its successors count.
+pub fn input_read_after_write(ctx: &Ctx, reg: Register) -> Option<(usize, usize)> {
     let mode = ctx.contract.mode;
     let n = ctx.graph.nodes.len();
     let reads_input = |node: usize| -> bool {
@@ -195,51 +195,61 @@ fn early_outputs_that_could_be_late(ctx: &Ctx) -> Vec<usize> {
                 .any(|r| r.access.may_read() && container(r.reg, mode) == b.reg)
         })
     };
-    let mut out = Vec::new();
-    for (bound, late) in &ctx.contract.outputs {
-        let op = &ctx.asm.operands[bound.operand];
-        if *late || !matches!(op.kind, OperandKind::Out { .. }) {
-            continue;
-        }
-        let writers: Vec<usize> = (0..n)
-            .filter(|m| ctx.flow.before[*m].is_some())
-            .filter(|m| {
-                ctx.graph.nodes[*m]
-                    .effects
-                    .regs
-                    .iter()
-                    .any(|r| r.access.may_write() && container(r.reg, mode) == bound.reg)
-            })
-            .collect();
-        // Nodes reachable after any writer (the writer itself reads before it writes).
-        let mut seen = vec![false; n];
-        let mut work: Vec<usize> = writers
+    let writes = |m: usize| {
+        ctx.graph.nodes[m]
+            .effects
+            .regs
             .iter()
-            .flat_map(|w| {
-                ctx.graph.nodes[*w].succ.iter().filter_map(|e| {
-                    if let Edge::Node(m) = e {
-                        Some(*m)
-                    } else {
-                        None
-                    }
-                })
+            .any(|r| r.access.may_write() && container(r.reg, mode) == reg)
+    };
+    for w in (0..n).filter(|m| ctx.flow.before[*m].is_some() && writes(*m)) {
+        let mut seen = vec![false; n];
+        let mut work: Vec<usize> = ctx.graph.nodes[w]
+            .succ
+            .iter()
+            .filter_map(|e| {
+                if let Edge::Node(m) = e {
+                    Some(*m)
+                } else {
+                    None
+                }
             })
             .collect();
         while let Some(m) = work.pop() {
             if std::mem::replace(&mut seen[m], true) {
                 continue;
             }
-            for e in &ctx.graph.nodes[m].succ {
-                if let Edge::Node(k) = e {
-                    work.push(*k);
-                }
+            if reads_input(m) {
+                return Some((w, m));
             }
-        }
-        if !(0..n).any(|m| seen[m] && reads_input(m)) {
-            out.push(bound.operand);
+            work.extend(ctx.graph.nodes[m].succ.iter().filter_map(|e| {
+                if let Edge::Node(k) = e {
+                    Some(*k)
+                } else {
+                    None
+                }
+            }));
         }
     }
-    out
+    None
+}
+
+/// An early output is needed only when some input is read after the output's register
+/// is written; otherwise `lateout` lets the compiler reuse an input register.
+fn early_outputs_that_could_be_late(ctx: &Ctx) -> Vec<usize> {
+    ctx.contract
+        .outputs
+        .iter()
+        .filter(|(bound, late)| {
+            !late
+                && matches!(
+                    ctx.asm.operands[bound.operand].kind,
+                    OperandKind::Out { .. }
+                )
+        })
+        .filter(|(bound, _)| input_read_after_write(ctx, bound.reg).is_none())
+        .map(|(bound, _)| bound.operand)
+        .collect()
 }
 
 impl Inferred {

@@ -212,6 +212,13 @@ fn analyse_for(
     let inferred = infer::infer(&ctx);
     let mut out = rules::check(&ctx, &fresh.call_model);
     out.extend(alias::check(asm, &fresh, arch, &target));
+    // The R04 warning (no sharing possible) says nothing new next to an R04 error.
+    if out
+        .iter()
+        .any(|d| d.code == Code::Rule("R04") && d.level == crate::diag::Level::Error)
+    {
+        out.retain(|d| !(d.code == Code::Rule("R04") && d.level == crate::diag::Level::Warning));
+    }
     // The minimal contract is the fix only for mistakes in the declarations; for a
     // template that must change (R03, R04, R05, R13, R14, R18–R21…) it would mislead.
     const DECLARATION_RULES: [&str; 8] = ["R01", "R02", "R06", "R07", "R08", "R10", "R12", "R16"];

@@ -114,6 +114,7 @@ pub fn check(ctx: &Ctx, call_model: &CallModel) -> Vec<Diagnostic> {
     undefined_flags(ctx, &mut out);
     undefined_values(ctx, &mut out);
     cpuid_subleaf(ctx, &mut out);
+    late_output_before_last_read(ctx, &mut out);
     x87_and_fp_environment(ctx, &mut out);
     out
 }

@@ -374,3 +374,32 @@ pub(super) fn cpuid_subleaf(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// R04's warning: a late output written before an input is read, even where no
+/// register sharing is possible. LLVM once miscompiled exactly this (LLVM issue 57550,
+/// in stdarch's cpuid); an early `out` costs nothing here.
+pub(super) fn late_output_before_last_read(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for (bound, late) in &ctx.contract.outputs {
+        let op = &ctx.asm.operands[bound.operand];
+        if !late
+            || ctx.contract.abi_clobbers.contains(&bound.reg)
+                && !op.kind.reg().is_some_and(|r| r.is_explicit())
+        {
+            continue;
+        }
+        if let Some((writer, reader)) =
+            crate::x86::analysis::infer::input_read_after_write(ctx, bound.reg)
+        {
+            let mut w = rule(
+                "R04",
+                ctx.span(writer),
+                format!("the late output `{}` is written by `{}` before `{}` reads an input", op.kind.describe(), ctx.text(writer), ctx.text(reader)),
+            )
+            .with_note("no input can share its register here, but LLVM once miscompiled exactly this pattern (LLVM issue 57550)")
+            .with_help("make it an early output: `out` instead of `lateout`");
+            w.level = crate::diag::Level::Warning;
+            out.push(w);
+            return;
+        }
+    }
+}
