@@ -6,7 +6,7 @@
 use crate::diag::Diagnostic;
 use crate::syntax::{CfgAssignment, MacroKind, NoIncludes, parse_invocation};
 use crate::x86::analysis::{self, Ctx, infer::infer};
-use crate::x86::effects::{self, Os, TargetAbi};
+use crate::x86::effects::{Os, TargetAbi};
 use crate::x86::lower::lower;
 use crate::x86::regs::Arch;
 use proc_macro2::TokenStream;
@@ -41,13 +41,7 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
         return Err(findings);
     }
     let lowered = lower(&asm, arch)?;
-    let target = TargetAbi::new(
-        match arch {
-            Arch::X86_64 => effects::Arch::X86_64,
-            Arch::X86 => effects::Arch::X86,
-        },
-        Os::Linux,
-    );
+    let target = TargetAbi::new(arch.effects(), Os::Linux);
     let run = analysis::run(&asm, lowered.clone(), &target).map_err(|d| vec![*d])?;
     let ctx = Ctx {
         asm: &asm,

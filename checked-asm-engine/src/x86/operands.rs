@@ -8,12 +8,10 @@ use crate::diag::{Code, Diagnostic, SpanRange};
 use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
 use std::collections::HashMap;
 
-/// The ABIs `clobber_abi` accepts (rustc_target `InlineAsmClobberAbi::parse`).
+/// The ABIs `clobber_abi` accepts on `arch` (the effect model's table, which also maps
+/// them to register sets).
 pub fn clobber_abi_names(arch: Arch) -> &'static [&'static str] {
-    match arch {
-        Arch::X86 => &["C", "system", "efiapi", "cdecl", "stdcall", "fastcall"],
-        Arch::X86_64 => &["C", "system", "efiapi", "win64", "sysv64"],
-    }
+    super::effects::clobber_abi_names(arch.effects())
 }
 
 fn r00(span: SpanRange, message: impl Into<String>) -> Diagnostic {
@@ -97,18 +95,16 @@ pub fn check_operands(asm: &ConfiguredAsm, arch: Arch) -> Vec<Diagnostic> {
 /// target is Windows-like (rustc_target `InlineAsmClobberAbi::parse`).
 pub fn check_duplicate_abis(asm: &ConfiguredAsm, arch: Arch) -> Vec<super::Finding> {
     let duplicates = |windows: bool| -> Vec<(usize, usize)> {
-        let class = |abi: &str| match (arch, abi) {
-            (Arch::X86, _) => "x86",
-            (Arch::X86_64, "C" | "system") => {
-                if windows {
-                    "win64"
-                } else {
-                    "sysv64"
-                }
-            }
-            (Arch::X86_64, "win64" | "efiapi") => "win64",
-            (Arch::X86_64, _) => "sysv64",
-        };
+        // rustc's `InlineAsmClobberAbi::parse`, as the effect model replicates it.
+        let target = super::effects::TargetAbi::new(
+            arch.effects(),
+            if windows {
+                super::effects::Os::Windows
+            } else {
+                super::effects::Os::Linux
+            },
+        );
+        let class = |abi: &str| super::effects::clobber_abi(abi, &target);
         let mut found = Vec::new();
         for (i, (abi, _)) in asm.clobber_abis.iter().enumerate() {
             if !clobber_abi_names(arch).contains(&abi.as_str()) {

@@ -14,6 +14,14 @@ pub enum Arch {
 impl Arch {
     pub const ALL: [Arch; 2] = [Arch::X86_64, Arch::X86];
 
+    /// The same architecture in the effect model's terms.
+    pub fn effects(self) -> super::effects::Arch {
+        match self {
+            Arch::X86_64 => super::effects::Arch::X86_64,
+            Arch::X86 => super::effects::Arch::X86,
+        }
+    }
+
     /// The value of `cfg(target_arch)`.
     pub fn cfg_name(self) -> &'static str {
         match self {

@@ -226,23 +226,12 @@ pub fn literal_registers(asm: &ConfiguredAsm) -> HashSet<String> {
 
 /// Register ids (`ax`, `r8`, `xmm3`...) that must not serve as representatives.
 fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> HashSet<String> {
-    let mut taken = HashSet::new();
+    let mut taken = literal_registers(asm);
     for op in &asm.operands {
         if let Some(RegSpec::Explicit { name, .. }) = op.kind.reg()
             && let Some(def) = RegDef::lookup(name)
         {
             taken.extend(def.overlapping().into_iter().map(str::to_string));
-        }
-    }
-    for piece in &asm.pieces {
-        for seg in &piece.segments {
-            if let Segment::Text(t) = seg {
-                for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
-                    if let Some(id) = register_id_of_word(&word.to_ascii_lowercase()) {
-                        taken.insert(id);
-                    }
-                }
-            }
         }
     }
     taken

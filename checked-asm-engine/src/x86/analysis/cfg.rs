@@ -5,8 +5,9 @@
 
 use crate::x86::asm::{BranchTarget, Program, StmtKind};
 use crate::x86::effects::{Effects, Flow, Target, Unknown};
+use crate::x86::effects::{Mode, container};
 use crate::x86::substitute::Substituted;
-use iced_x86::Instruction;
+use iced_x86::{Instruction, Mnemonic, OpKind, Register};
 
 /// Where control goes after a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +61,23 @@ impl Graph {
             .copied()
             .flatten()
             .map_or(Edge::FallThrough, Edge::Node)
+    }
+}
+
+impl Node {
+    /// The instruction loads the stack pointer as its destination operand (`mov rsp, r`,
+    /// `and rsp, -16`), rather than moving it implicitly as `push`, `pop` or `call` do.
+    pub fn writes_stack_pointer_explicitly(&self, mode: Mode) -> bool {
+        let sp = container(Register::RSP, mode);
+        self.instr.op_count() > 0
+            && self.instr.op_kind(0) == OpKind::Register
+            && container(self.instr.op_register(0), mode) == sp
+            && !matches!(self.instr.mnemonic(), Mnemonic::Push | Mnemonic::Pop)
+            && self
+                .effects
+                .regs
+                .iter()
+                .any(|r| r.access.may_write() && container(r.reg, mode) == sp)
     }
 }
 

@@ -10,7 +10,7 @@ use super::values::{Df, Val};
 use crate::diag::{Code, Diagnostic, Level};
 use crate::syntax::{AsmOption, OperandKind, OptionSet};
 use crate::x86::effects::{Flow, Location, MemClass, container};
-use iced_x86::{OpKind, Register};
+use iced_x86::Register;
 
 #[derive(Clone, Debug, Default)]
 pub struct Inferred {
@@ -57,14 +57,7 @@ pub fn infer(ctx: &Ctx) -> Inferred {
                 MemClass::M4 | MemClass::M5 => barrier = true,
             }
         }
-        let explicit_sp = node.instr.op_count() > 0
-            && node.instr.op_kind(0) == OpKind::Register
-            && container(node.instr.op_register(0), mode) == sp
-            && node
-                .effects
-                .regs
-                .iter()
-                .any(|r| r.access.may_write() && container(r.reg, mode) == sp);
+        let explicit_sp = node.writes_stack_pointer_explicitly(mode);
         stack |= node.opaque_call
             || node.local_call
             || node.effects.stack.delta != Some(0)
@@ -136,8 +129,7 @@ pub fn infer(ctx: &Ctx) -> Inferred {
     for (_, _, s) in exits {
         for (reg, _) in s.changed() {
             // rbx/rbp (esi/ebp on x86) cannot be declared: R05 asks for a restore instead.
-            let reserved = matches!(reg, Register::RBX | Register::RBP | Register::EBP)
-                || (reg == Register::ESI && ctx.arch == crate::x86::regs::Arch::X86);
+            let reserved = ctx.is_reserved(reg);
             if (reg.is_gpr() || reg.is_vector_register() || reg.is_k())
                 && reg != sp
                 && !reserved

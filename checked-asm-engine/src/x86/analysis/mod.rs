@@ -19,7 +19,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::syntax::{Cfg, ConfiguredAsm};
 use crate::x86::asm;
 use crate::x86::effects::{self, Mode, Os, TargetAbi};
-use iced_x86::Mnemonic;
+use iced_x86::{Mnemonic, Register};
 
 /// One analysis run's inputs.
 pub struct Ctx<'a> {
@@ -30,6 +30,17 @@ pub struct Ctx<'a> {
     pub contract: &'a contract::Contract,
     pub arch: Arch,
     pub target: TargetAbi,
+}
+
+impl Ctx<'_> {
+    /// rbx and rbp on x86_64, esi and ebp on x86: registers a block cannot declare and
+    /// must restore (R05(a)).
+    pub(crate) fn is_reserved(&self, reg: Register) -> bool {
+        match self.arch {
+            Arch::X86_64 => matches!(reg, Register::RBX | Register::RBP),
+            Arch::X86 => matches!(reg, Register::ESI | Register::EBP),
+        }
+    }
 }
 
 pub fn effects_mode(mode: asm::Mode) -> Mode {
@@ -76,16 +87,13 @@ fn os_families(lowered: &Lowered) -> Vec<(Option<Cfg>, Os)> {
         vec![
             (Some(os_cfg(&["linux", "android"])), Os::Linux),
             (Some(os_cfg(&["freebsd"])), Os::FreeBSD),
-            (Some(os_cfg(&["windows", "uefi"])), Os::Windows),
+            (Some(super::windows_like()), Os::Windows),
             (Some(Cfg::Not(Box::new(os_cfg(&known)))), Os::Other),
         ]
     } else if calls {
         vec![
-            (Some(os_cfg(&["windows", "uefi"])), Os::Windows),
-            (
-                Some(Cfg::Not(Box::new(os_cfg(&["windows", "uefi"])))),
-                Os::Linux,
-            ),
+            (Some(super::windows_like()), Os::Windows),
+            (Some(Cfg::Not(Box::new(super::windows_like()))), Os::Linux),
         ]
     } else {
         vec![(None, Os::Linux)]
@@ -104,13 +112,7 @@ pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Findin
     // (key, diagnostic, cfgs of the families where it holds)
     let mut grouped: Vec<(String, Diagnostic, Vec<Cfg>)> = Vec::new();
     for (cfg, os) in families {
-        let target = TargetAbi::new(
-            match arch {
-                Arch::X86_64 => effects::Arch::X86_64,
-                Arch::X86 => effects::Arch::X86,
-            },
-            os,
-        );
+        let target = TargetAbi::new(arch.effects(), os);
         for d in analyse_for(asm, lowered, arch, target) {
             let key = format!("{}\u{0}{:?}", d.render_message(), d.span.start);
             match grouped.iter_mut().find(|(k, ..)| *k == key) {

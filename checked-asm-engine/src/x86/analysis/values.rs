@@ -690,10 +690,7 @@ fn finish_generic(
         }
         if c == spr {
             // Implicit rsp changes are the stack delta; an explicit write loads rsp.
-            let explicit = node.instr.op_count() > 0
-                && node.instr.op_kind(0) == OpKind::Register
-                && container(node.instr.op_register(0), mode) == spr
-                && !matches!(node.instr.mnemonic(), Mnemonic::Push | Mnemonic::Pop);
+            let explicit = node.writes_stack_pointer_explicitly(mode);
             if explicit {
                 // `and rsp, -16` aligns: still derived from the entry rsp, offset unknown.
                 if node.instr.mnemonic() == Mnemonic::And {

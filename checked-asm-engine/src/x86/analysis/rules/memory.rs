@@ -103,14 +103,7 @@ pub(super) fn nostack(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let node = &ctx.graph.nodes[n];
-        let instr = &node.instr;
-        let explicit_rsp =
-            instr.op_count() > 0
-                && instr.op_kind(0) == OpKind::Register
-                && container(instr.op_register(0), ctx.contract.mode) == ctx.sp()
-                && node.effects.regs.iter().any(|r| {
-                    r.access.may_write() && container(r.reg, ctx.contract.mode) == ctx.sp()
-                });
+        let explicit_rsp = node.writes_stack_pointer_explicitly(ctx.contract.mode);
         let below = node.effects.memory.iter().any(|m| {
             matches!(m.location, Location::Operand(a) if a.base.is_gpr() && container(a.base, ctx.contract.mode) == ctx.sp() && a.displacement < 0)
         });

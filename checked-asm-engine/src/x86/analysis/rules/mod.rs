@@ -14,8 +14,7 @@ use crate::x86::effects::{
     CallModel, Flags, Flow, Location, MemClass, TagEffect, TopEffect, Unknown, container,
 };
 use crate::x86::lower::Lowered;
-use crate::x86::regs::Arch;
-use iced_x86::{OpKind, Register};
+use iced_x86::Register;
 
 mod control;
 mod machine_state;
@@ -80,13 +79,6 @@ impl Ctx<'_> {
 
     fn reachable(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.graph.nodes.len()).filter(|n| self.flow.before[*n].is_some())
-    }
-
-    fn is_reserved(&self, reg: Register) -> bool {
-        match self.arch {
-            Arch::X86_64 => matches!(reg, Register::RBX | Register::RBP),
-            Arch::X86 => matches!(reg, Register::ESI | Register::EBP),
-        }
     }
 
     fn sp(&self) -> Register {
