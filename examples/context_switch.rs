@@ -10,8 +10,9 @@
 //! - Between leaving and re-entering, arbitrary Rust code runs in the other context, so
 //!   every register it may change must be declared: `clobber_abi("C")` (rax, rcx, rdx,
 //!   rsi, rdi, r8–r11, the vector registers, k0–7, x87/MMX) plus the callee-saved r12–r15
-//!   (`out("r12") _` …). Declaring r12–r15 is cheaper than saving them: the compiler
-//!   only saves the ones it actually uses.
+//!   (`lateout("r12") _` …: they change only after the inputs are consumed). Declaring
+//!   r12–r15 is cheaper than saving them: the compiler only saves the ones it actually
+//!   uses.
 //! - rbx and rbp cannot be operands or clobbers, so they are pushed before suspending
 //!   and popped after re-entry, in reverse order; rsp is back at its entry value at the
 //!   end of the block.
@@ -23,9 +24,11 @@
 //! - `start` enters a fresh stack by jumping to `{entry}` (a `sym` operand, an
 //!   `extern "C" fn(usize) -> !`) with a dummy return address pushed on the 16-aligned
 //!   stack top, so the entry sees the stack exactly as after a `call`.
-//! - checked-asm cannot follow control into the other context, so a label whose address
-//!   escapes is "context switch not checkable" (R21); each block waives R21 with the
-//!   reason above, which leaves every other rule checked.
+//! - checked-asm follows the switch through the re-entry: it sees rsp stored to `*save`
+//!   with the resume address on top of the saved stack, so the other context `ret`s to
+//!   `2:` with rsp 16 bytes below its entry value. From there it checks that rbx and rbp
+//!   are popped back in reverse order, rsp returns to its entry value, and every other
+//!   register the other context may change is declared. No waiver is needed.
 //! - No `nostack` (the blocks push), no `nomem`/`readonly` (they store rsp, and the other
 //!   context reads and writes memory), no `preserves_flags` (the other context runs
 //!   arbitrary code that changes the flags). The other context leaves DF clear and the
@@ -46,7 +49,6 @@ mod imp {
         // SAFETY: see the contract above; `save` is valid for a write.
         unsafe {
             checked_asm!(
-                #![waive(R21, reason = "context switch: the re-entry label 2: is resumed only by switch/start, after Rust code that preserves rbx, rbp, r12-r15 and DF as the C ABI requires; everything else is declared by clobber_abi(\"C\") and out(\"r12\")..out(\"r15\")")]
                 "push rbp",
                 "push rbx",
                 "lea rax, [rip + 2f]",
@@ -60,10 +62,10 @@ mod imp {
                 in("rdi") save,
                 in("rsi") to,
                 inout("rdx") value => received,
-                out("r12") _,
-                out("r13") _,
-                out("r14") _,
-                out("r15") _,
+                lateout("r12") _,
+                lateout("r13") _,
+                lateout("r14") _,
+                lateout("r15") _,
                 clobber_abi("C"),
             )
         };
@@ -87,7 +89,6 @@ mod imp {
         // SAFETY: see the contract above.
         unsafe {
             checked_asm!(
-                #![waive(R21, reason = "context switch: the re-entry label 2: is resumed only by switch/start, after Rust code that preserves rbx, rbp, r12-r15 and DF as the C ABI requires; everything else is declared by clobber_abi(\"C\") and out(\"r12\")..out(\"r15\")")]
                 "push rbp",
                 "push rbx",
                 "lea rax, [rip + 2f]",
@@ -104,10 +105,10 @@ mod imp {
                 in("rdi") save,
                 in("rsi") stack_top,
                 inout("rdx") value => received,
-                out("r12") _,
-                out("r13") _,
-                out("r14") _,
-                out("r15") _,
+                lateout("r12") _,
+                lateout("r13") _,
+                lateout("r14") _,
+                lateout("r15") _,
                 clobber_abi("C"),
             )
         };
@@ -127,7 +128,6 @@ mod imp {
         // SAFETY: see the contract above.
         unsafe {
             checked_asm!(
-                #![waive(R21, reason = "context switch: the re-entry label 2: is resumed only by switch/start, after Rust code that preserves rbx, rbp, r12-r15 and DF as the C ABI requires; everything else is declared by clobber_abi(\"C\") and out(\"r12\")..out(\"r15\")")]
                 "push rbp",
                 "push rbx",
                 "lea rax, [rip + 2f]",
@@ -144,10 +144,10 @@ mod imp {
                 in("rdi") save,
                 in("rsi") stack_top,
                 inout("rdx") value => received,
-                out("r12") _,
-                out("r13") _,
-                out("r14") _,
-                out("r15") _,
+                lateout("r12") _,
+                lateout("r13") _,
+                lateout("r14") _,
+                lateout("r15") _,
                 clobber_abi("C"),
             )
         };

@@ -51,6 +51,7 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
         contract: &run.contract,
         arch,
         target,
+        reentry: &run.reentry,
     };
     let inferred = infer(&ctx);
     let instructions = run
@@ -59,10 +60,12 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
         .iter()
         .map(|n| {
             let range = run.lowered.program.stmts[n.stmt].range.clone();
-            (
-                run.lowered.substituted.display_text(range).to_string(),
-                n.effects.to_string(),
-            )
+            let text = run.lowered.substituted.display_text(range);
+            let text = match n.resume {
+                Some(_) => format!("{text} (re-entry from another context)"),
+                None => text.to_string(),
+            };
+            (text, n.effects.to_string())
         })
         .collect();
     findings.extend(

@@ -43,6 +43,17 @@ pub struct Node {
     /// The statement of a local label whose address this instruction takes as a value
     /// (`lea r, [rip + 2f]`, `push offset 2f`, `mov r, offset 2f`).
     pub label_ref: Option<usize>,
+    /// Not an instruction: the re-entry of a suspended context at a local label
+    /// (see `reentry.rs`).
+    pub resume: Option<Resume>,
+}
+
+/// Where a context switch resumes the block: the label statement, and rsp there as an
+/// offset from the entry rsp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resume {
+    pub label: usize,
+    pub rsp: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -66,12 +77,20 @@ impl Graph {
 
 impl Node {
     /// The instruction loads the stack pointer as its destination operand (`mov rsp, r`,
-    /// `and rsp, -16`), rather than moving it implicitly as `push`, `pop` or `call` do.
+    /// `and rsp, -16`, `xchg [m], rsp`), rather than moving it implicitly as `push`, `pop`
+    /// or `call` do.
     pub fn writes_stack_pointer_explicitly(&self, mode: Mode) -> bool {
         let sp = container(Register::RSP, mode);
-        self.instr.op_count() > 0
-            && self.instr.op_kind(0) == OpKind::Register
-            && container(self.instr.op_register(0), mode) == sp
+        let names_sp = |op: u32| {
+            self.instr.op_kind(op) == OpKind::Register
+                && container(self.instr.op_register(op), mode) == sp
+        };
+        let operands = if self.instr.mnemonic() == Mnemonic::Xchg {
+            self.instr.op_count()
+        } else {
+            self.instr.op_count().min(1)
+        };
+        (0..operands).any(names_sp)
             && !matches!(self.instr.mnemonic(), Mnemonic::Push | Mnemonic::Pop)
             && self
                 .effects
@@ -183,6 +202,7 @@ pub fn build(
             opaque_call: false,
             local_call: false,
             label_ref: *label_ref,
+            resume: None,
         };
         match node.effects.flow {
             Flow::Next | Flow::Halt | Flow::KernelTransfer => node.succ.push(next),

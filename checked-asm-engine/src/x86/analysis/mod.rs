@@ -9,6 +9,7 @@ mod alias;
 pub mod cfg;
 pub mod contract;
 pub mod infer;
+pub mod reentry;
 mod rules;
 pub mod values;
 
@@ -30,6 +31,8 @@ pub struct Ctx<'a> {
     pub contract: &'a contract::Contract,
     pub arch: Arch,
     pub target: TargetAbi,
+    /// How each escaping label is re-entered (context switches).
+    pub reentry: &'a [reentry::Plan],
 }
 
 impl Ctx<'_> {
@@ -143,6 +146,7 @@ pub struct Run {
     pub contract: contract::Contract,
     pub call_model: effects::CallModel,
     pub flow: values::Flow,
+    pub reentry: Vec<reentry::Plan>,
 }
 
 /// Builds the CFG and runs the value analysis; an instruction without a model is R21.
@@ -166,9 +170,13 @@ pub fn run(
     let contract = contract::Contract::new(asm, &lowered.substituted, mode, target);
     let call_model = opaque_call_model(asm, &contract, target);
     // A `ret` or `jmp` to the address of a local label the block computed is a jump to
-    // that label (contract-rules.md §2): add the edge and analyse again, until stable.
-    let mut flow = values::analyse(&graph, &contract, &call_model);
-    for _ in 0..4 {
+    // that label (contract-rules.md §2): add the edge and analyse again. A label whose
+    // address escapes is re-entered from another context: add a resume node seeded with
+    // the suspended state (`reentry.rs`). Repeat until stable.
+    let mut seeds: Vec<(usize, values::State)> = Vec::new();
+    let mut flow = values::analyse(&graph, &contract, &call_model, &seeds);
+    let mut reentry = Vec::new();
+    for _ in 0..6 {
         let mut changed = false;
         for &(n, label) in &flow.label_jumps {
             let edge = graph.label_edge(label);
@@ -178,10 +186,47 @@ pub fn run(
                 changed = true;
             }
         }
+        reentry = reentry::plan(&lowered.program, &graph, &flow, &contract, &call_model);
+        for plan in &reentry {
+            let Ok((rsp, state)) = &plan.resume else {
+                continue;
+            };
+            let label = plan.escape.label;
+            let node = reentry::resume_node(&graph, label, *rsp, contract.mode);
+            let id = match graph
+                .nodes
+                .iter()
+                .position(|n| n.resume.is_some_and(|r| r.label == label))
+            {
+                Some(id) => {
+                    if graph.nodes[id].resume != node.resume {
+                        graph.nodes[id] = node;
+                        changed = true;
+                    }
+                    id
+                }
+                None => {
+                    graph.nodes.push(node);
+                    changed = true;
+                    graph.nodes.len() - 1
+                }
+            };
+            match seeds.iter_mut().find(|(n, _)| *n == id) {
+                Some((_, seed)) if seed == state => {}
+                Some((_, seed)) => {
+                    *seed = state.clone();
+                    changed = true;
+                }
+                None => {
+                    seeds.push((id, state.clone()));
+                    changed = true;
+                }
+            }
+        }
         if !changed {
             break;
         }
-        flow = values::analyse(&graph, &contract, &call_model);
+        flow = values::analyse(&graph, &contract, &call_model, &seeds);
     }
     Ok(Run {
         lowered,
@@ -189,6 +234,7 @@ pub fn run(
         contract,
         call_model,
         flow,
+        reentry,
     })
 }
 
@@ -210,6 +256,7 @@ fn analyse_for(
         contract: &fresh.contract,
         arch,
         target,
+        reentry: &fresh.reentry,
     };
     let inferred = infer::infer(&ctx);
     let mut out = rules::check(&ctx, &fresh.call_model);

@@ -134,12 +134,17 @@ impl State {
         }
     }
 
+    /// The value in the stack slot at `offset` from the entry rsp, when known.
+    pub fn slot(&self, offset: i64) -> Option<Val> {
+        self.slots.get(&offset).map(|(_, v)| *v)
+    }
+
     /// Containers whose value may differ from their entry value.
     pub fn changed(&self) -> impl Iterator<Item = (Register, Val)> + '_ {
         self.regs.iter().map(|(r, v)| (*r, *v))
     }
 
-    fn join(&self, other: &State) -> State {
+    pub fn join(&self, other: &State) -> State {
         let mut regs = BTreeMap::new();
         let mut merged_undef = std::collections::BTreeSet::new();
         for r in self.regs.keys().chain(other.regs.keys()) {
@@ -216,11 +221,22 @@ pub struct Flow {
     pub exits: Vec<(usize, Edge, State)>,
 }
 
-/// Runs the value analysis. `call_model` is the ABI an opaque `call` follows.
-pub fn analyse(graph: &Graph, contract: &Contract, call_model: &CallModel) -> Flow {
+/// Runs the value analysis. `call_model` is the ABI an opaque `call` follows; `seeds`
+/// are states entering the block somewhere else than at its start (the suspended
+/// context at a re-entry node, `reentry.rs`).
+pub fn analyse(
+    graph: &Graph,
+    contract: &Contract,
+    call_model: &CallModel,
+    seeds: &[(usize, State)],
+) -> Flow {
     let n = graph.nodes.len();
     let mut before: Vec<Option<State>> = vec![None; n];
     let mut work: Vec<usize> = Vec::new();
+    for (node, state) in seeds {
+        before[*node] = Some(state.clone());
+        work.push(*node);
+    }
     if n > 0 {
         let mut entry = State::entry();
         entry.defined_entries = contract.inputs.iter().map(|b| b.reg).collect();
@@ -294,7 +310,7 @@ pub fn analyse(graph: &Graph, contract: &Contract, call_model: &CallModel) -> Fl
     }
 }
 
-fn stack_width(mode: Mode) -> i64 {
+pub fn stack_width(mode: Mode) -> i64 {
     match mode {
         Mode::Bits64 => 8,
         Mode::Bits32 => 4,
@@ -316,7 +332,7 @@ fn full_reg(instr: &Instruction, op: u32, mode: Mode) -> Option<Register> {
 
 /// `[rsp + disp]` (no index) while the stack pointer offset is known: the offset from
 /// the entry rsp.
-fn stack_slot(state: &State, instr: &Instruction, mode: Mode) -> Option<i64> {
+pub fn stack_slot(state: &State, instr: &Instruction, mode: Mode) -> Option<i64> {
     let op = (0..instr.op_count()).find(|&o| instr.op_kind(o) == OpKind::Memory)?;
     let _ = op;
     if instr.memory_index() != Register::None {
@@ -333,9 +349,30 @@ fn stack_slot(state: &State, instr: &Instruction, mode: Mode) -> Option<i64> {
     }
 }
 
+/// The state after `node` runs in `state`.
+pub fn after(
+    state: &State,
+    node: &Node,
+    id: usize,
+    contract: &Contract,
+    call_model: &CallModel,
+) -> State {
+    step(state, node, id as u32, contract, call_model)
+}
+
 fn step(state: &State, node: &Node, id: u32, contract: &Contract, call_model: &CallModel) -> State {
     let mode = contract.mode;
     let mut s = state.clone();
+    if let Some(resume) = node.resume {
+        // Back on the block's own stack, as the resuming code left it; its slots below
+        // the re-entry rsp are gone. The registers, flags and MXCSR flags are the other
+        // context's (the node's effects write them all); it left MMX state clean, as the
+        // ABI requires at every call boundary.
+        s.rsp = Some(resume.rsp);
+        s.switched = false;
+        s.slots.retain(|k, _| *k >= resume.rsp);
+        s.mmx_dirty = false;
+    }
     if reads_undefined(state, node, mode).is_some() {
         s.tainted.insert(id);
     } else {
@@ -516,6 +553,8 @@ fn step(state: &State, node: &Node, id: u32, contract: &Contract, call_model: &C
             };
             s.rsp = s.rsp.map(|d| d + imm);
             handled_regs.push(spr);
+            // The effect model's stack delta is this same adjustment.
+            handled_stack = true;
         }
         Mnemonic::Leave => {
             let bp = container(Register::RBP, mode);

@@ -141,55 +141,21 @@ pub(super) fn directives(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// R21 (context switches): a local label of the block's code whose address the block
-/// takes but does not itself jump to (through `ret` or `jmp r`) is a re-entry point: the
-/// address escapes (pushed on a stack that is switched away, stored, passed to a call)
-/// and code from outside resumes there. What runs after re-entry depends on state the
-/// block cannot see, so the block is refused rather than approved (contract-rules.md §2,
-/// "Exits and divergence").
+/// R21 (context switches): a local label of the block's code whose address escapes is a
+/// re-entry point. When the suspension is one `reentry.rs` can follow, the re-entered
+/// path is analysed like any other and nothing is reported here; otherwise what runs
+/// after re-entry depends on state the block cannot see, and the block is refused rather
+/// than approved (contract-rules.md §2, "Exits and divergence").
 pub(super) fn escaped_labels(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let stmts = &ctx.lowered.program.stmts;
-    let resolved: Vec<usize> = ctx
-        .flow
-        .label_jumps
-        .iter()
-        .filter(|(n, _)| ctx.flow.before[*n].is_some())
-        .map(|(_, l)| *l)
-        .collect();
-    let mut taken: Vec<(usize, usize)> = Vec::new(); // (label stmt, node or stmt that takes it)
-    for n in ctx.reachable() {
-        if let Some(l) = ctx.graph.nodes[n].label_ref {
-            taken.push((l, ctx.graph.nodes[n].stmt));
-        }
-    }
-    for (i, stmt) in stmts.iter().enumerate() {
-        if let StmtKind::Data(d) = &stmt.kind {
-            taken.extend(
-                d.symbol_refs
-                    .iter()
-                    .filter_map(|r| r.local_label)
-                    .map(|l| (l, i)),
-            );
-        }
-    }
-    for (label, by) in taken {
-        let Some(def) = stmts.get(label) else {
+    for plan in ctx.reentry {
+        let Err(why) = plan.resume else {
             continue;
         };
-        let StmtKind::Label(name) = &def.kind else {
+        let StmtKind::Label(name) = &stmts[plan.escape.label].kind else {
             continue;
         };
-        // Only labels of the block's code: a label before data is an address of data.
-        let next = stmts[label + 1..]
-            .iter()
-            .find(|s| !matches!(s.kind, StmtKind::Label(_)));
-        if def.section != 0
-            || matches!(next.map(|s| &s.kind), Some(StmtKind::Data(_)))
-            || resolved.contains(&label)
-        {
-            continue;
-        }
-        let at = stmts[by].range.start;
+        let at = stmts[plan.escape.by].range.start;
         let piece = ctx.lowered.substituted.piece_at(at);
         let span = ctx.asm.pieces.get(piece).map_or(ctx.asm.span, |p| p.span);
         out.push(
@@ -198,7 +164,7 @@ pub(super) fn escaped_labels(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 name.name,
                 ctx.lowered.substituted.display_line(at)
             ))
-            .with_note("what holds in registers, flags and the stack after re-entry depends on the code that resumes the context, which checked-asm cannot see")
+            .with_note(format!("checked-asm follows a switch that stores rsp (`mov [{{save}}], rsp`) and then leaves its stack or the block; here {why}"))
             .with_help("if the switch saves and restores everything the other context may change, waive the check with the reason: `#![waive(R21, reason = \"...\")]`"),
         );
         return;

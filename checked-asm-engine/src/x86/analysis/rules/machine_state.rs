@@ -155,8 +155,8 @@ pub(super) fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else {
             let f = ctx.graph.nodes[m].effects.flags.modified();
             format!(
-                "`{}` changes the status flags ({:?})",
-                ctx.text(m),
+                "{} changes the status flags ({:?})",
+                ctx.quoted(m),
                 Flags(f.0 & Flags::STATUS.0)
             )
         };
@@ -176,7 +176,7 @@ pub(super) fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .find(|m| ctx.graph.nodes[*m].effects.mxcsr.sets_exception_flags)
     {
         out.push(
-            rule("R10", ctx.span(m), format!("`{}` may set MXCSR exception flags, but the block declares `preserves_flags`", ctx.text(m)))
+            rule("R10", ctx.span(m), format!("{} may set MXCSR exception flags, but the block declares `preserves_flags`", ctx.quoted(m)))
                 .with_note("`preserves_flags` also promises the MXCSR exception flags (PE UE OE ZE DE IE) keep their values")
                 .with_help("remove `preserves_flags`, or save and restore MXCSR: `stmxcsr [rsp - 4]` … `ldmxcsr [rsp - 4]`"),
         );
@@ -186,7 +186,7 @@ pub(super) fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         x.sets_exception_flags || x.condition_codes.modified() != 0
     }) {
         out.push(
-            rule("R10", ctx.span(m), format!("`{}` changes the x87 status word, but the block declares `preserves_flags`", ctx.text(m)))
+            rule("R10", ctx.span(m), format!("{} changes the x87 status word, but the block declares `preserves_flags`", ctx.quoted(m)))
                 .with_help("remove `preserves_flags`, or save and restore the x87 environment: `fnstenv` … `fldenv`"),
         );
     }

@@ -62,6 +62,23 @@ impl Ctx<'_> {
             .to_string()
     }
 
+    /// The instruction in backquotes, or for a resume node, the re-entry it stands for.
+    fn quoted(&self, node: usize) -> String {
+        match self.resumed_at(node) {
+            Some(label) => format!("the context that resumes the block at `{label}:`"),
+            None => format!("`{}`", self.text(node)),
+        }
+    }
+
+    /// The label a resume node enters.
+    fn resumed_at(&self, node: usize) -> Option<String> {
+        let resume = self.graph.nodes[node].resume?;
+        match &self.lowered.program.stmts[resume.label].kind {
+            StmtKind::Label(name) => Some(name.name.clone()),
+            _ => Some(String::new()),
+        }
+    }
+
     fn mnemonic(&self, node: usize) -> String {
         format!("{:?}", self.graph.nodes[node].instr.mnemonic()).to_ascii_lowercase()
     }

@@ -9,16 +9,28 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
     let mut reported: Vec<Register> = Vec::new();
     let mut undeclared: Vec<(usize, Vec<String>)> = Vec::new();
     for (_, _, state) in &ctx.flow.exits {
-        for (reg, _val) in state.changed() {
+        for (reg, val) in state.changed() {
             if reported.contains(&reg) || reg == ctx.sp() || !declarable_or_reserved(reg) {
                 continue;
             }
             let writers = state.writers.get(&reg).cloned().unwrap_or_default();
-            let writer = writers
-                .iter()
-                .copied()
-                .find(|w| !ctx.graph.nodes[*w as usize].opaque_call)
-                .or(writers.first().copied());
+            // The instruction that put the value there: a restore from the wrong slot
+            // after a re-entry, rather than the re-entry itself.
+            let loaded_by = match val {
+                Val::Entry(_) => writers
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|w| ctx.graph.nodes[*w as usize].resume.is_none()),
+                _ => None,
+            };
+            let writer = loaded_by.or_else(|| {
+                writers
+                    .iter()
+                    .copied()
+                    .find(|w| !ctx.graph.nodes[*w as usize].opaque_call)
+                    .or(writers.first().copied())
+            });
             let Some(writer) = writer.map(|w| w as usize) else {
                 continue;
             };
@@ -27,11 +39,19 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
             }
             if ctx.is_reserved(reg) && !ctx.contract.may_change(reg) {
                 reported.push(reg);
-                out.push(
-                    rule("R05", ctx.span(writer), format!("`{}` changes {}, and the block does not restore it", ctx.text(writer), rustc_name(reg)))
-                        .with_note(format!("{} cannot be declared as an operand or clobber: LLVM may use it, so the block must give it back unchanged on every path", rustc_name(reg)))
-                        .with_help(format!("save and restore it (`push {r}` … `pop {r}`), or move the value through a scratch operand: `mov {{tmp:r}}, {r}` … `xchg {{tmp:r}}, {r}`", r = rustc_name(reg))),
-                );
+                let r = rustc_name(reg);
+                let mut d = rule("R05", ctx.span(writer), format!("{} changes {r}, and the block does not restore it", ctx.quoted(writer)))
+                    .with_note(format!("{r} cannot be declared as an operand or clobber: LLVM may use it, so the block must give it back unchanged on every path"));
+                d = match (val, ctx.resumed_at(writer)) {
+                    (Val::Entry(other), _) => d
+                        .with_note(format!("`{}` loads the value {} had at entry", ctx.text(writer), rustc_name(other)))
+                        .with_help("restore the saved registers in the reverse order of the saves: the last register pushed is the first popped"),
+                    (_, Some(label)) => d
+                        .with_note("between the switch away and the re-entry, another context runs and leaves its own values in the registers")
+                        .with_help(format!("push {r} before the switch and pop it after `{label}:`, in the reverse order of the other saves")),
+                    _ => d.with_help(format!("save and restore it (`push {r}` … `pop {r}`), or move the value through a scratch operand: `mov {{tmp:r}}, {r}` … `xchg {{tmp:r}}, {r}`")),
+                };
+                out.push(d);
                 continue;
             }
             if ctx.contract.may_change(reg) {
@@ -67,7 +87,7 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
                     other => other.describe(),
                 };
                 out.push(
-                    rule("R02", ctx.span(writer), format!("`{}` overwrites {name}, which holds the input `{}`, but the block does not declare it as an output", ctx.text(writer), op.kind.describe()))
+                    rule("R02", ctx.span(writer), format!("{} overwrites {name}, which holds the input `{}`, but the block does not declare it as an output", ctx.quoted(writer), op.kind.describe()))
                         .with_note("the compiler assumes an input register still holds its value after the block and may reuse it")
                         .with_help(format!("declare it as an output too: `{fix}` (or bind the new value instead of `_`)")),
                 );
@@ -87,6 +107,10 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
     };
     for (writer, names) in undeclared {
         let list = names.join(" and ");
+        if let Some(label) = ctx.resumed_at(writer) {
+            out.push(undeclared_after_reentry(ctx, writer, &label, &names, late));
+            continue;
+        }
         let fix: Vec<String> = names.iter().map(|n| format!("{late}(\"{n}\") _")).collect();
         out.push(
             rule("R01", ctx.span(writer), format!("`{}` writes {list}, but the block does not declare {}", ctx.text(writer), if names.len() == 1 { "it" } else { "them" }))
@@ -94,6 +118,54 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
                 .with_help(format!("add `{}`", fix.join(", "))),
         );
     }
+}
+
+/// R01 after a context switch: the registers another context may leave changed. The fix
+/// prefers `clobber_abi("C")` for the caller-saved ones when it is not declared yet.
+fn undeclared_after_reentry(
+    ctx: &Ctx,
+    writer: usize,
+    label: &str,
+    names: &[String],
+    late: &str,
+) -> Diagnostic {
+    let mode = ctx.contract.mode;
+    let abi = crate::x86::effects::clobber_abi("C", &ctx.target)
+        .map(|abi| crate::x86::effects::call_model(abi, &ctx.target));
+    let by_abi = |name: &String| {
+        ctx.contract.abis.is_empty()
+            && abi.is_some_and(|m| {
+                m.caller_saved().any(|r| {
+                    super::super::contract::register_by_name(name)
+                        .is_some_and(|n| container(r, mode) == container(n, mode))
+                })
+            })
+    };
+    let mut fix: Vec<String> = Vec::new();
+    if names.iter().any(by_abi) {
+        fix.push("clobber_abi(\"C\")".to_string());
+    }
+    fix.extend(
+        names
+            .iter()
+            .filter(|n| !by_abi(n))
+            .map(|n| format!("{late}(\"{n}\") _")),
+    );
+    let list = match names {
+        [one] => one.clone(),
+        [init @ .., last] if names.len() <= 6 => format!("{} and {last}", init.join(", ")),
+        _ => format!(
+            "{} and {} more registers",
+            names[..4].join(", "),
+            names.len() - 4
+        ),
+    };
+    rule("R01", ctx.span(writer), format!(
+        "after re-entry at `{label}:`, {list} hold what the resuming context left there, but the block does not declare {}",
+        if names.len() == 1 { "it" } else { "them" }
+    ))
+    .with_note("between the switch away and the re-entry, another context runs arbitrary code; every register it may change must be declared, or saved before the switch and restored after it")
+    .with_help(format!("add `{}`", fix.join(", ")))
 }
 
 /// GPRs, vector, mask and tile registers: what R01/R02 range over (x87/MMX are R15's).
