@@ -469,12 +469,15 @@ fn parse_waivers(input: ParseStream) -> syn::Result<Vec<Waiver>> {
                     return Err(meta.error("expected a rule id such as `R10`"));
                 };
                 let id = ident.to_string();
-                let valid = id.len() == 3
-                    && id.starts_with('R')
-                    && id[1..].parse::<u8>().is_ok_and(|n| (1..=21).contains(&n));
+                // R10u is a warning, but an error in strict mode, where only a waiver
+                // can lift it for one block.
+                let valid = id == "R10u"
+                    || id.len() == 3
+                        && id.starts_with('R')
+                        && id[1..].parse::<u8>().is_ok_and(|n| (1..=21).contains(&n));
                 if !valid {
                     return Err(meta.error(format!(
-                        "`{id}` is not a rule that can be waived: use R01–R21"
+                        "`{id}` is not a rule that can be waived: use R01–R21 or R10u"
                     )));
                 }
                 rules.push((id, ident.span()));

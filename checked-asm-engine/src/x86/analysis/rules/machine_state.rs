@@ -130,23 +130,21 @@ pub(super) fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !ctx.has(AsmOption::PreservesFlags) {
         return;
     }
-    let status_writer = |ctx: &Ctx| {
-        ctx.reachable().find(|m| {
-            ctx.graph.nodes[*m]
-                .effects
-                .flags
-                .modified()
-                .intersects(Flags::STATUS)
-                || ctx.graph.nodes[*m].opaque_call
-        })
+    // Instructions that give the status flags new values, and those the manual only says
+    // leave them undefined (MOV to/from CRn/DRn): R10 for the first, R10u for the second.
+    let defines_status = |m: usize| {
+        let node = &ctx.graph.nodes[m];
+        let f = &node.effects.flags;
+        (f.written | f.cleared | f.set).intersects(Flags::STATUS)
+            || node.opaque_call
+            || node.resume.is_some()
     };
-    if ctx
+    let changed_at_exit = ctx
         .flow
         .exits
         .iter()
-        .any(|(_, _, s)| s.flags != Val::EntryFlags)
-        && let Some(m) = status_writer(ctx)
-    {
+        .any(|(_, _, s)| s.flags != Val::EntryFlags);
+    if changed_at_exit && let Some(m) = ctx.reachable().find(|m| defines_status(*m)) {
         let what = if ctx.graph.nodes[m].opaque_call {
             format!(
                 "`{}` calls a function, which may change the status flags",
@@ -157,7 +155,7 @@ pub(super) fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             format!(
                 "{} changes the status flags ({:?})",
                 ctx.quoted(m),
-                Flags(f.0 & Flags::STATUS.0)
+                f & Flags::STATUS
             )
         };
         out.push(
@@ -165,6 +163,24 @@ pub(super) fn flags(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .with_note("with `preserves_flags` the compiler may keep a comparison result in the flags across the block")
                 .with_help("remove `preserves_flags`, or save and restore the flags around it: `pushf` … `popf`"),
         );
+    } else if changed_at_exit
+        && let Some(m) = ctx.reachable().find(|m| {
+            ctx.graph.nodes[*m]
+                .effects
+                .flags
+                .undefined
+                .intersects(Flags::STATUS)
+        })
+    {
+        let undefined = ctx.graph.nodes[m].effects.flags.undefined & Flags::STATUS;
+        let mut w = rule("R10u", ctx.span(m), format!(
+            "the manual leaves {undefined:?} undefined after `{}`, but the block declares `preserves_flags`",
+            ctx.text(m)
+        ))
+        .with_note("processors are not known to change them here, but nothing promises it; with `preserves_flags` the compiler may keep a comparison result in the flags across the block")
+        .with_help("remove `preserves_flags`, or keep it if you rely on the observed behaviour: allow this warning with `#[allow(deprecated)]` (with the `strict` feature: `#![waive(R10u, reason = \"...\")]`)");
+        w.level = crate::diag::Level::Warning;
+        out.push(w);
     }
     if ctx
         .flow
