@@ -112,31 +112,68 @@ pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Findin
         None => os_families(lowered),
     };
     let total = families.len();
-    // (key, diagnostic, cfgs of the families where it holds)
-    let mut grouped: Vec<(String, Diagnostic, Vec<Cfg>)> = Vec::new();
+    // Findings with the same headline at the same place are one finding, whatever the
+    // families they hold for; notes and help that differ between families say which.
+    let mut grouped: Vec<Vec<(Option<Cfg>, Diagnostic)>> = Vec::new();
     for (cfg, os) in families {
         let target = TargetAbi::new(arch.effects(), os);
         for d in analyse_for(asm, lowered, arch, target) {
-            let key = format!("{}\u{0}{:?}", d.render_message(), d.span.start);
-            match grouped.iter_mut().find(|(k, ..)| *k == key) {
-                Some((.., cfgs)) => cfgs.extend(cfg.clone()),
-                None => grouped.push((key, d, cfg.clone().into_iter().collect())),
+            let same = |(_, g): &(Option<Cfg>, Diagnostic)| {
+                g.code == d.code
+                    && g.level == d.level
+                    && g.message == d.message
+                    && format!("{:?}", g.span.start) == format!("{:?}", d.span.start)
+            };
+            match grouped.iter_mut().find(|g| same(&g[0])) {
+                Some(group) => group.push((cfg.clone(), d)),
+                None => grouped.push(vec![(cfg.clone(), d)]),
             }
         }
     }
     grouped
         .into_iter()
-        .map(|(_, diag, cfgs)| Finding {
-            when: if cfgs.len() == total || cfgs.is_empty() {
-                None
-            } else if cfgs.len() == 1 {
-                cfgs.into_iter().next()
-            } else {
-                Some(Cfg::Any(cfgs).simplified())
-            },
-            diag,
+        .map(|group| {
+            let cfgs: Vec<Cfg> = group.iter().filter_map(|(c, _)| c.clone()).collect();
+            Finding {
+                when: if cfgs.len() == total || cfgs.is_empty() {
+                    None
+                } else if cfgs.len() == 1 {
+                    cfgs.into_iter().next()
+                } else {
+                    Some(Cfg::Any(cfgs).simplified())
+                },
+                diag: merge_family_variants(group),
+            }
         })
         .collect()
+}
+
+/// One diagnostic from its per-family variants (same headline and span): a note or help
+/// line every variant has is kept as is, the others are prefixed with the family's cfg.
+fn merge_family_variants(group: Vec<(Option<Cfg>, Diagnostic)>) -> Diagnostic {
+    let mut base = group[0].1.clone();
+    if group.len() == 1 {
+        return base;
+    }
+    let merge = |lines: &dyn Fn(&Diagnostic) -> &Vec<String>| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (cfg, d) in &group {
+            for line in lines(d) {
+                let everywhere = group.iter().all(|(_, o)| lines(o).contains(line));
+                let text = match cfg {
+                    Some(cfg) if !everywhere => format!("for `cfg({cfg})`: {line}"),
+                    _ => line.clone(),
+                };
+                if !out.contains(&text) {
+                    out.push(text);
+                }
+            }
+        }
+        out
+    };
+    base.notes = merge(&|d: &Diagnostic| &d.notes);
+    base.help = merge(&|d: &Diagnostic| &d.help);
+    base
 }
 
 /// One analysed lowering: the graph, the declared contract and the value analysis.

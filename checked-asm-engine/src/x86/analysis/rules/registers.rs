@@ -106,7 +106,10 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
         "lateout"
     };
     for (writer, names) in undeclared {
-        let list = names.join(" and ");
+        let list = match &names[..] {
+            [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+            _ => names.join(""),
+        };
         if let Some(label) = ctx.resumed_at(writer) {
             out.push(undeclared_after_reentry(ctx, writer, &label, &names, late));
             continue;
