@@ -42,6 +42,19 @@ pub(super) fn memory_options(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     out.push(w);
                     break;
                 }
+                MemClass::M5 => {
+                    // Opaque transfers: the memory effect is the user's claim (§2, M5).
+                    let option = if nomem { "nomem" } else { "readonly" };
+                    let why = m.why.split_once(": ").map_or(m.why, |(_, w)| w);
+                    let mut note = rule(if nomem { "R06" } else { "R07" }, ctx.span(n), format!(
+                        "`{option}` is a claim checked-asm cannot check here: {why} ({})",
+                        ctx.quoted(n)
+                    ))
+                    .with_note(format!("checked-asm cannot see what the code behind it does to memory; if it {} memory the compiler may keep stale values in registers across the block", if nomem { "touches" } else { "writes" }));
+                    note.level = crate::diag::Level::Note;
+                    out.push(note);
+                    break;
+                }
                 _ => (false, ""),
             };
             if !violates {

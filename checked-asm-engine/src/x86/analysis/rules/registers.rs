@@ -437,6 +437,16 @@ pub(super) fn cpuid_subleaf(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             _ => None,
         };
         let Some(leaf) = leaf.and_then(|l| u32::try_from(l).ok()) else {
+            // A leaf only known at run time may be one that takes a subleaf (§3 R03: a
+            // refinement note, not an error).
+            if state.is_undef(ecx) {
+                let mut note = rule("R03", ctx.span(n), "`cpuid` reads ecx as the subleaf for some leaves (4, 7, 0xB, 0xD, 0xF, 0x10, 0x12, 0x14, 0x17, 0x18, 0x1D, 0x1F, 0x20, 0x8000001D...), and the leaf here is not a constant")
+                    .with_note("if the leaf can be one of them, the result depends on whatever the compiler left in ecx")
+                    .with_help("pass the subleaf: `inout(\"ecx\") 0 => ecx` (or `=> _`)");
+                note.level = crate::diag::Level::Note;
+                out.push(note);
+                return;
+            }
             continue;
         };
         if leaf_reads_ecx(leaf) == Some(true) && state.is_undef(ecx) {
