@@ -280,13 +280,19 @@ fn compare(
             .display_line(aliased.lowered.program.stmts[stmt].range.start)
             .to_string()
     };
-    // The instruction that last wrote the shared register, as the user wrote it.
+    // The instruction whose value is in the shared register, as the user wrote it; when
+    // paths merge (a loop), the first writer in program order: on the first iteration it
+    // is the one that destroys the operand.
     let last_writer = |state: &super::values::State| -> String {
-        state
-            .writers
-            .get(&r)
-            .and_then(|w| w.last())
-            .map(|w| ctx_text(*w as usize))
+        let writers = state.writers.get(&r);
+        let writer = match state.get(r) {
+            Val::Fresh(n, _) => Some(n),
+            Val::Merged => writers.and_then(|w| w.iter().copied().min()),
+            // A value copied in (`pop rbx` restoring the entry value): the copy.
+            _ => writers.and_then(|w| w.last().copied()),
+        };
+        writer
+            .map(|w| ctx_text(w as usize))
             .unwrap_or_else(|| "the block".into())
     };
     let span_of = |n: usize| {
@@ -308,6 +314,16 @@ fn compare(
             .map(|(n, _)| format!("\"{n}\""))
             .collect();
         format!("`clobber_abi({})` clobbers {rname}", abis.join(", "))
+    } else if let Some((b, _)) = fresh
+        .contract
+        .outputs
+        .iter()
+        .find(|(b, late)| *late && b.reg == r && b.operand != x)
+    {
+        format!(
+            "`{}` is a late output",
+            asm.operands[b.operand].kind.describe()
+        )
     } else {
         format!("a late output uses {rname}")
     };
@@ -335,6 +351,28 @@ fn compare(
                     "make `{}` an early output (`out` instead of `lateout`): an early output never shares a register with an input",
                     shown(o)
                 ),
+                // An explicit late output of the register: make it early.
+                None if fresh
+                    .contract
+                    .outputs
+                    .iter()
+                    .any(|(b, late)| *late && b.reg == r && b.operand != x) =>
+                {
+                    let o = fresh
+                        .contract
+                        .outputs
+                        .iter()
+                        .find(|(b, late)| *late && b.reg == r && b.operand != x)
+                        .map(|(b, _)| b.operand)
+                        .expect("checked");
+                    let late = asm.operands[o].kind.describe();
+                    let early = late
+                        .replacen("inlateout(", "inout(", 1)
+                        .replacen("lateout(", "out(", 1);
+                    format!(
+                        "make `{late}` an early output, `{early}`: an early output never shares a register with an input"
+                    )
+                }
                 None => format!(
                     "give `{placeholder}` an explicit register (for a call argument, the register it is moved to: the compiler then cannot place it in another one the template overwrites first), or declare `out(\"{}\") _`, an early clobber, instead of relying on `clobber_abi` for it",
                     rustc_name(r)
