@@ -338,6 +338,12 @@ fn compare(
     };
     let direction = if op.kind.is_input() { "in" } else { "out" };
     let (id, help) = match reason {
+        Reason::Undeclared if !reserved(r) => (
+            "R05",
+            format!(
+                "declare {rname} instead of saving it (`out(\"{rname}\") _`): no operand is then allocated to it; or give `{placeholder}` an explicit register the template does not touch (e.g. `{direction}(\"rdi\") ...`)"
+            ),
+        ),
         Reason::Undeclared => (
             "R05",
             format!(
@@ -431,6 +437,35 @@ fn compare(
             }
         }
     }
+    // Hard-coded reads of the register (RUSTInA's "unicity"): an instruction that computes
+    // with the register the template names must see the value the template put there,
+    // not the operand. Copies (`mov`, `xchg`, `push`, `pop`) only move the value; where
+    // it ends up is compared above and below.
+    if reason == Reason::Undeclared {
+        let mode = fresh.contract.mode;
+        for n in 0..fresh.graph.nodes.len() {
+            let (Some(fs), Some(as_)) = (&fresh.flow.before[n], &aliased.flow.before[n]) else {
+                continue;
+            };
+            let node = &fresh.graph.nodes[n];
+            if is_copy(&node.instr) || fs.is_undef(r) {
+                continue;
+            }
+            let reads_r = node
+                .effects
+                .regs
+                .iter()
+                .any(|a| a.access.may_read() && container(a.reg, mode) == r);
+            if reads_r && differs(canon(fs.get(r), rep), canon(as_.get(r), r)) {
+                let writer = last_writer(as_);
+                return Some(
+                    rule(id, span_of(n), format!("if `{placeholder}` is in {rname}, `{writer}` replaces the value of {rname} that `{}` reads", ctx_text(n)))
+                        .with_note(why)
+                        .with_help(help),
+                );
+            }
+        }
+    }
     // Outputs at exits, and an input-only operand's register.
     for (k, (n, _, fs)) in fresh.flow.exits.iter().enumerate() {
         let (_, _, as_) = &aliased.flow.exits[k];
@@ -458,6 +493,25 @@ fn compare(
         }
     }
     None
+}
+
+/// rbx and rbp (esi and ebp on x86): registers that cannot be declared.
+fn reserved(r: Register) -> bool {
+    matches!(
+        r,
+        Register::RBX | Register::RBP | Register::ESI | Register::EBP
+    )
+}
+
+/// Instructions that only move a whole register's value around.
+fn is_copy(instr: &iced_x86::Instruction) -> bool {
+    use iced_x86::Mnemonic::{Mov, Pop, Push, Xchg};
+    match instr.mnemonic() {
+        Push | Pop => true,
+        Mov | Xchg => (0..instr.op_count())
+            .all(|i| instr.op_kind(i) != OpKind::Register || instr.op_register(i).is_gpr()),
+        _ => false,
+    }
 }
 
 /// `mov r, r` or `xchg r, r` once the operand sits in `r`.
