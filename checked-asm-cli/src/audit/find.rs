@@ -23,10 +23,11 @@ pub struct Site {
     pub span: Span,
     /// The `#[cfg]` predicates of the enclosing items, statements and expressions.
     pub cfg: Vec<Cfg>,
-    /// The `macro_rules!` whose body holds the invocation, if any.
-    pub macro_rules: Option<String>,
-    /// The metavariables (`$x`, `$(...)`) of its arguments: a block with any cannot be
-    /// checked where it is written, only where it is expanded.
+    /// The code generator whose body holds the invocation, if any: "the body of
+    /// `macro_rules! name`" or "a `quote!` template".
+    pub within: Option<String>,
+    /// The metavariables (`$x`, `$(...)`; `#x`, `#(...)` in `quote!`) of its arguments:
+    /// a block with any cannot be checked where it is written, only where it is expanded.
     pub metavars: Vec<String>,
 }
 
@@ -156,7 +157,7 @@ impl Finder {
                 args: mac.tokens.clone(),
                 span: first_span(&mac.path),
                 cfg: self.cfg.clone(),
-                macro_rules: None,
+                within: None,
                 metavars: Vec::new(),
             };
             // `label { ... }` operands are blocks that may hold invocations of their own.
@@ -301,7 +302,8 @@ fn scan_macro_rules(sites: &mut Vec<Site>, cfg: &[Cfg], name: &str, body: TokenS
             _ => break false,
         }
     };
-    let mut scanner = Scanner::new(sites, cfg.to_vec(), Some(name.to_string()));
+    let mut scanner = Scanner::new(sites, cfg.to_vec(), None);
+    scanner.within = Some((format!("the body of `macro_rules! {name}`"), '$'));
     if well_formed {
         for t in transcribers {
             scanner.scan(t);
@@ -311,24 +313,29 @@ fn scan_macro_rules(sites: &mut Vec<Site>, cfg: &[Cfg], name: &str, body: TokenS
     }
 }
 
-/// The metavariables of a macro_rules fragment, in order of appearance.
-fn metavars(tokens: &TokenStream, out: &mut Vec<String>) {
+/// The metavariables of a macro_rules fragment (`sigil` `$`) or the interpolations of
+/// a `quote!` template (`sigil` `#`), in order of appearance.
+fn metavars(tokens: &TokenStream, sigil: char, out: &mut Vec<String>) {
     let tts: Vec<TokenTree> = tokens.clone().into_iter().collect();
     for (i, tt) in tts.iter().enumerate() {
         match tt {
-            TokenTree::Punct(p) if p.as_char() == '$' => match tts.get(i + 1) {
-                Some(TokenTree::Ident(id)) if id != "crate" => {
-                    let name = format!("${id}");
+            TokenTree::Punct(p) if p.as_char() == sigil => match tts.get(i + 1) {
+                Some(TokenTree::Ident(id)) if !(sigil == '$' && id == "crate") => {
+                    let name = format!("{sigil}{id}");
                     if !out.contains(&name) {
                         out.push(name);
                     }
                 }
-                Some(TokenTree::Group(_)) if !out.iter().any(|m| m == "$(...)") => {
-                    out.push("$(...)".to_string());
+                // `$(..)*`, `#(..)*`; not `#[attr]`.
+                Some(TokenTree::Group(g))
+                    if (sigil == '$' || g.delimiter() == Delimiter::Parenthesis)
+                        && !out.contains(&format!("{sigil}(...)")) =>
+                {
+                    out.push(format!("{sigil}(...)"));
                 }
                 _ => {}
             },
-            TokenTree::Group(g) => metavars(&g.stream(), out),
+            TokenTree::Group(g) => metavars(&g.stream(), sigil, out),
             _ => {}
         }
     }
@@ -359,22 +366,34 @@ fn strip_dollar_crate(tokens: TokenStream) -> TokenStream {
 struct Scanner<'a> {
     sites: &'a mut Vec<Site>,
     cfg: Vec<Cfg>,
-    macro_rules: Option<String>,
+    /// The code generator being scanned and the sigil of its metavariables.
+    within: Option<(String, char)>,
 }
 
+/// Macros whose arguments are Rust code with `#x` interpolations.
+const QUOTE_MACROS: &[&str] = &[
+    "quote",
+    "quote_spanned",
+    "parse_quote",
+    "parse_quote_spanned",
+];
+
 impl<'a> Scanner<'a> {
-    fn new(sites: &'a mut Vec<Site>, cfg: Vec<Cfg>, macro_rules: Option<String>) -> Self {
-        Scanner {
-            sites,
-            cfg,
-            macro_rules,
-        }
+    fn new(sites: &'a mut Vec<Site>, cfg: Vec<Cfg>, within: Option<(String, char)>) -> Self {
+        Scanner { sites, cfg, within }
     }
 
     /// The arguments of a macro named by `segments`: `cfg_if!` is understood, anything
     /// else is scanned as plain tokens.
     fn scan_macro_args(&mut self, segments: &[String], tokens: TokenStream) {
-        if segments.last().map(String::as_str) == Some("cfg_if") && self.scan_cfg_if(&tokens) {
+        let last = segments.last().map(String::as_str).unwrap_or_default();
+        if last == "cfg_if" && self.scan_cfg_if(&tokens) {
+            return;
+        }
+        if QUOTE_MACROS.contains(&last) && self.within.is_none() {
+            self.within = Some((format!("a `{last}!` template"), '#'));
+            self.scan(tokens);
+            self.within = None;
             return;
         }
         self.scan(tokens);
@@ -577,12 +596,12 @@ impl<'a> Scanner<'a> {
             return;
         };
         let mut vars = Vec::new();
-        if self.macro_rules.is_some() {
-            metavars(&args, &mut vars);
+        if let Some((_, sigil)) = &self.within {
+            metavars(&args, *sigil, &mut vars);
         }
         // Nested invocations (`label { asm!(..) }`).
         self.scan(args.clone());
-        let args = if self.macro_rules.is_some() && vars.is_empty() {
+        let args = if matches!(self.within, Some((_, '$'))) && vars.is_empty() {
             strip_dollar_crate(args)
         } else {
             args
@@ -593,7 +612,7 @@ impl<'a> Scanner<'a> {
             args,
             span,
             cfg: self.cfg.clone(),
-            macro_rules: self.macro_rules.clone(),
+            within: self.within.as_ref().map(|(w, _)| w.clone()),
             metavars: vars,
         });
     }

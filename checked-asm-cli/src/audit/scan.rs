@@ -278,13 +278,10 @@ fn check_site(
         return Outcome::SkippedOtherTarget;
     }
     if !site.metavars.is_empty() {
-        let within = site
-            .macro_rules
-            .as_deref()
-            .map_or(String::new(), |m| format!(" of `macro_rules! {m}`"));
+        let within = site.within.as_deref().unwrap_or("a macro");
         return Outcome::NotCheckable(format!(
-            "this `{}!` in the body{within} uses the metavariables {}: it can only be checked \
-             where the macro is expanded (use `checked_asm!` there)",
+            "this `{}!` in {within} uses the metavariables {}: it can only be checked where \
+             the macro is expanded (use `checked_asm!` there)",
             site.name,
             site.metavars.join(", ")
         ));
