@@ -63,19 +63,19 @@ fn buggy_fixture_reports_exactly_the_expected_rules() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let (items, summary) = json_lines(&o);
     let expected: Vec<(String, u64, String)> = [
-        ("lib.rs", 16, "R01"), // syscall without rcx/r11
-        ("lib.rs", 23, "R05"), // cpuid: rbx not restored
-        ("lib.rs", 23, "R01"), // cpuid: ecx, edx
-        ("lib.rs", 30, "R01"), // rdtscp: ecx
-        ("lib.rs", 37, "R01"), // xgetbv: edx
-        ("lib.rs", 45, "R08"), // push/pop with nostack
-        ("lib.rs", 53, "R06"), // lgdt with nomem
-        ("lib.rs", 59, "R08"), // pushfq with nostack
-        ("lib.rs", 66, "R06"), // AT&T load with nomem
-        ("lib.rs", 72, "R11"), // concat! template leaving DF set
+        ("lib.rs", 16, "R01"),  // syscall without rcx/r11
+        ("lib.rs", 23, "R05"),  // cpuid: rbx not restored
+        ("lib.rs", 23, "R01"),  // cpuid: ecx, edx
+        ("lib.rs", 30, "R01"),  // rdtscp: ecx
+        ("lib.rs", 37, "R01"),  // xgetbv: edx
+        ("lib.rs", 45, "R08"),  // push/pop with nostack
+        ("lib.rs", 53, "R06"),  // lgdt with nomem
+        ("lib.rs", 59, "R08"),  // pushfq with nostack
+        ("lib.rs", 66, "R06"),  // AT&T load with nomem
+        ("lib.rs", 72, "R11"),  // concat! template leaving DF set
         ("lib.rs", 100, "R13"), // macro_rules without metavariables: hlt returns
-        ("sys.rs", 6, "R01"),  // cfg_if x86_64 branch: mul writes rdx
-        ("sys.rs", 19, "R06"), // include_str! template: wrmsr with nomem
+        ("sys.rs", 6, "R01"),   // cfg_if x86_64 branch: mul writes rdx
+        ("sys.rs", 19, "R06"),  // include_str! template: wrmsr with nomem
     ]
     .iter()
     .map(|(f, l, r)| (format!("buggy/src/{f}"), *l, r.to_string()))
@@ -107,11 +107,22 @@ fn buggy_fixture_reports_exactly_the_expected_rules() {
         items
             .iter()
             .filter(|i| i["kind"] == k)
-            .map(|i| (i["file"].as_str().unwrap().to_string(), i["line"].as_u64().unwrap()))
+            .map(|i| {
+                (
+                    i["file"].as_str().unwrap().to_string(),
+                    i["line"].as_u64().unwrap(),
+                )
+            })
             .collect()
     };
-    assert_eq!(kinds("not_checkable"), [("buggy/src/lib.rs".to_string(), 92)]);
-    assert_eq!(kinds("file_not_parsed"), [("buggy/src/broken.rs".to_string(), 3)]);
+    assert_eq!(
+        kinds("not_checkable"),
+        [("buggy/src/lib.rs".to_string(), 92)]
+    );
+    assert_eq!(
+        kinds("file_not_parsed"),
+        [("buggy/src/broken.rs".to_string(), 3)]
+    );
     let waiver = items.iter().find(|i| i["kind"] == "waiver").unwrap();
     assert_eq!(waiver["rules"], serde_json::json!(["R10"]));
     assert_eq!(waiver["line"], 80);
@@ -136,7 +147,10 @@ fn text_output_is_rustc_style() {
         "--> buggy/src/broken.rs:3:16",
         "note: waived R10: fixture: the caller does not read the flags",
     ] {
-        assert!(out.lines().any(|l| l == line), "missing `{line}` in:\n{out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing `{line}` in:\n{out}"
+        );
     }
     assert!(
         out.contains("note: not checkable here: this `asm!` in the body of `macro_rules! read_msr` uses the metavariables $msr"),
@@ -194,7 +208,12 @@ fn sarif_has_the_2_1_0_structure() {
     let run = &log["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "checked-asm");
-    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     let rules = driver["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     for r in rules {
@@ -219,15 +238,29 @@ fn sarif_has_the_2_1_0_structure() {
     }
     let lgdt = results
         .iter()
-        .find(|r| r["ruleId"] == "R06" && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 53)
+        .find(|r| {
+            r["ruleId"] == "R06"
+                && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 53
+        })
         .expect("the lgdt finding");
     assert_eq!(
         lgdt["locations"][0]["physicalLocation"]["region"],
         serde_json::json!({"startLine": 53, "startColumn": 10, "endLine": 53, "endColumn": 21})
     );
-    assert!(lgdt["message"]["text"].as_str().unwrap().contains("\nhelp: declare `readonly`"));
-    let notes = run["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
-    assert_eq!(notes.len(), 3, "not parsed, not checkable, waiver: {notes:?}");
+    assert!(
+        lgdt["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("\nhelp: declare `readonly`")
+    );
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        notes.len(),
+        3,
+        "not parsed, not checkable, waiver: {notes:?}"
+    );
 }
 
 #[test]
@@ -286,8 +319,7 @@ fn write(path: &Path, text: impl AsRef<[u8]>) {
     std::fs::write(path, text).unwrap();
 }
 
-const NOMEM_LGDT: &str =
-    "pub unsafe fn f(p: *const u8) { core::arch::asm!(\"lgdt [{}]\", in(reg) p, options(nomem)); }\n";
+const NOMEM_LGDT: &str = "pub unsafe fn f(p: *const u8) { core::arch::asm!(\"lgdt [{}]\", in(reg) p, options(nomem)); }\n";
 
 #[test]
 fn gitignored_files_and_target_are_skipped() {
@@ -333,7 +365,13 @@ pub fn only_windows() {
     };
     let (code, found, summary) = run("x86");
     assert_eq!((code, found.len()), (Some(0), 0));
-    assert_eq!((summary["blocks"].as_u64(), summary["skipped_other_target"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (
+            summary["blocks"].as_u64(),
+            summary["skipped_other_target"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
     let (code, found, summary) = run("x86_64");
     assert_eq!(code, Some(1));
     assert_eq!(found, [("lib.rs".to_string(), 11, "R06".to_string())]);
@@ -383,7 +421,11 @@ impl Rng {
 fn garbage_never_makes_the_audit_panic() {
     let dir = scratch("garbage");
     let mut sources: Vec<Vec<u8>> = Vec::new();
-    for d in [fixture("buggy/src"), fixture("clean/src"), manifest_dir().join("../examples")] {
+    for d in [
+        fixture("buggy/src"),
+        fixture("clean/src"),
+        manifest_dir().join("../examples"),
+    ] {
         for e in std::fs::read_dir(d).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "rs") {
@@ -444,14 +486,57 @@ fn garbage_never_makes_the_audit_panic() {
     for (i, text) in nasty.iter().enumerate() {
         write(&dir.join(format!("nasty{i}.rs")), text);
     }
-    write(&dir.join("not_utf8.rs"), [0xff, 0xfe, b'a', b's', b'm', b'!']);
+    write(
+        &dir.join("not_utf8.rs"),
+        [0xff, 0xfe, b'a', b's', b'm', b'!'],
+    );
     let o = audit_in(&dir, &[".", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{:?} {stderr}", o.status);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{:?} {stderr}",
+        o.status
+    );
     let (items, summary) = json_lines(&o);
-    assert_eq!(summary["internal_errors"], 0, "{:#?}", items.iter().filter(|i| i["kind"] == "internal_error").collect::<Vec<_>>());
-    assert_eq!(summary["files"].as_u64(), Some((n + nasty.len() + 1) as u64));
+    assert_eq!(
+        summary["internal_errors"],
+        0,
+        "{:#?}",
+        items
+            .iter()
+            .filter(|i| i["kind"] == "internal_error")
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        summary["files"].as_u64(),
+        Some((n + nasty.len() + 1) as u64)
+    );
     assert!(summary["files_not_parsed"].as_u64().unwrap() > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_template_from_an_unknown_macro_is_not_checkable() {
+    let dir = scratch("opaque");
+    write(
+        &dir.join("lib.rs"),
+        "macro_rules! tpl { () => { \"hlt\" } }\n\
+         pub fn f() { unsafe { core::arch::asm!(tpl!(), options(nomem, nostack)) } }\n\
+         pub fn g() { unsafe { core::arch::asm!(concat!(\"nop;\", tpl!()), options(nomem, nostack)) } }\n\
+         pub fn h() { unsafe { core::arch::asm!(concat!(\"mfence\"), options(nomem, nostack)) } }\n",
+    );
+    let o = audit_in(&dir, &["lib.rs", "--format", "json"]);
+    let (items, summary) = json_lines(&o);
+    assert_eq!(summary["not_checkable"], 2, "{items:#?}");
+    let reasons: Vec<&str> = items
+        .iter()
+        .filter(|i| i["kind"] == "not_checkable")
+        .map(|i| i["message"].as_str().unwrap())
+        .collect();
+    assert!(reasons.iter().all(|r| r.contains("produced by `tpl!`")), "{reasons:?}");
+    // concat! of literals is checked: mfence with nomem.
+    assert_eq!(findings(&items), [("lib.rs".to_string(), 4, "R06".to_string())]);
+    assert_eq!(o.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -409,10 +409,12 @@ fn opaque_template_macro(args: &TokenStream) -> Option<String> {
             {
                 return None;
             }
-            [TokenTree::Ident(id), ..] if OPERAND_KEYWORDS.contains(&id.to_string().as_str()) => {
-                if !matches!(tts.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
-                    return None;
-                }
+            // `in(reg) x`, `options(...)`: the templates are over (but not `concat!`).
+            [TokenTree::Ident(id), next, ..]
+                if OPERAND_KEYWORDS.contains(&id.to_string().as_str())
+                    && !matches!(next, TokenTree::Punct(p) if p.as_char() == '!') =>
+            {
+                return None;
             }
             _ => {}
         }
