@@ -534,9 +534,15 @@ fn a_template_from_an_unknown_macro_is_not_checkable() {
         .filter(|i| i["kind"] == "not_checkable")
         .map(|i| i["message"].as_str().unwrap())
         .collect();
-    assert!(reasons.iter().all(|r| r.contains("produced by `tpl!`")), "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r.contains("produced by `tpl!`")),
+        "{reasons:?}"
+    );
     // concat! of literals is checked: mfence with nomem.
-    assert_eq!(findings(&items), [("lib.rs".to_string(), 4, "R06".to_string())]);
+    assert_eq!(
+        findings(&items),
+        [("lib.rs".to_string(), 4, "R06".to_string())]
+    );
     assert_eq!(o.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -199,7 +199,12 @@ fn scan_source(
             report.items.push(Item {
                 region,
                 kind: ItemKind::FileNotParsed {
-                    message: format!("syn cannot parse this file: {e}"),
+                    // proc-macro2's lexer error names no cause.
+                    message: if e.to_string() == "cannot parse string into token stream" {
+                        "the file does not lex (unbalanced delimiters or an invalid token)".into()
+                    } else {
+                        format!("syn cannot parse this file: {e}")
+                    },
                 },
             });
             return;
