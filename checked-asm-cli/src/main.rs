@@ -1,12 +1,17 @@
-//! `cargo-checked-asm`: assemble raw x86 templates the way `checked_asm!` does and show the
-//! instructions and encodings. Also runs as `cargo checked-asm ...` (cargo passes
-//! `checked-asm` as the first argument).
+//! `cargo-checked-asm`: `infer` assembles raw x86 templates the way `checked_asm!` does
+//! and shows the instructions, encodings and contracts; `audit` checks the `asm!` blocks
+//! of an existing crate (see [`audit`]). Also runs as `cargo checked-asm ...` (cargo
+//! passes `checked-asm` as the first argument).
+
+mod audit;
 
 use checked_asm_engine::x86::asm::{AsmError, Mode, Program, StmtKind, Syntax, assemble};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo-checked-asm infer [--template TEXT] [--syntax intel|att] [--mode 64|32|16] [--format text|json] [--contract]
+const USAGE: &str = "usage: cargo-checked-asm infer|audit ...
+       cargo-checked-asm audit --help
+       cargo-checked-asm infer [--template TEXT] [--syntax intel|att] [--mode 64|32|16] [--format text|json] [--contract]
   Reads one block per line from standard input unless --template is given: a raw
   template (statements separated by `;`) or a whole `asm!(...)`/`checked_asm!(...)`
   invocation. A raw template is listed with its encodings; with --contract, and always
@@ -293,7 +298,15 @@ fn report_contract(line: &str, args: &Args, out: &mut impl Write) -> std::io::Re
 }
 
 fn main() -> ExitCode {
-    let mut args = match parse_args(std::env::args().skip(1).collect()) {
+    let mut argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("checked-asm") {
+        argv.remove(0);
+    }
+    if argv.first().map(String::as_str) == Some("audit") {
+        argv.remove(0);
+        return audit::main(argv);
+    }
+    let mut args = match parse_args(argv) {
         Ok(a) => a,
         // `--help` is not an error: usage on stdout, success.
         Err(msg) if msg.is_empty() => {

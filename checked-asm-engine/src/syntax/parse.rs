@@ -553,8 +553,8 @@ fn parse_cfg_attr(input: ParseStream) -> syn::Result<Cfg> {
     Ok(Cfg::Any(vec![Cfg::Not(Box::new(pred)), Cfg::All(inner)]))
 }
 
-/// A ConfigurationPredicate.
-pub(crate) fn parse_cfg(input: ParseStream) -> syn::Result<Cfg> {
+/// A ConfigurationPredicate (the inside of `#[cfg(...)]`).
+pub fn parse_cfg(input: ParseStream) -> syn::Result<Cfg> {
     if input.peek(syn::LitBool) {
         let b: syn::LitBool = input.parse()?;
         return Ok(Cfg::Bool(b.value));
