@@ -160,7 +160,7 @@ fn text_output_is_rustc_style() {
         out.lines().last(),
         Some(
             "summary: 4 files scanned, 13 blocks checked for x86_64, 12 blocks with violations, \
-             13 errors, 0 warnings (R01: 5, R05: 1, R06: 3, R08: 2, R11: 1, R13: 1), \
+             13 errors, 0 warnings (R01: 5, R05: 1, R06: 3, R08: 2, R11: 1, R13: 1), 0 notes, \
              1 block not checkable here, 3 blocks skipped for another target, 1 file not parsed, \
              1 waiver"
         )
@@ -398,7 +398,19 @@ fn the_repository_examples_have_no_violations() {
     let (items, summary) = json_lines(&o);
     assert_eq!(o.status.code(), Some(0), "{items:#?}");
     assert_eq!(summary["errors"], 0);
+    assert_eq!(summary["warnings"], 0);
     assert!(summary["blocks"].as_u64().unwrap() >= 20, "{summary}");
+    // The context switch is followed through its re-entry: no waiver is needed.
+    assert_eq!(summary["waivers"], 0, "{summary}");
+    // `nomem`/`readonly` on the `write(2)` syscalls: notes (M5), not violations.
+    let notes: Vec<_> = items.iter().filter(|i| i["level"] == "note").collect();
+    assert_eq!(summary["notes"], notes.len());
+    assert!(
+        notes
+            .iter()
+            .all(|n| n["file"].as_str().unwrap().ends_with("write_syscall.rs")),
+        "{notes:#?}"
+    );
 }
 
 /// A small deterministic generator (xorshift), to mutate files without a dependency.

@@ -158,3 +158,22 @@ fn pathological_inputs_are_errors_not_crashes() {
     let many = "nop;".repeat(20_000);
     assert_eq!(ok(&many).instructions().count(), 20_000);
 }
+
+#[test]
+fn sized_64_bit_spellings_are_refused_outside_64_bit_mode() {
+    // llvm-mc 22 rejects them for i686 ("instruction requires: 64-bit mode"); they once
+    // assembled as the 16-bit forms (`pushfq` as 66 9C, `pushfw`).
+    for src in ["pushfq", "popfq", "iretq", "retq"] {
+        let e = match assemble(src, Syntax::Intel, Mode::Bits32) {
+            Ok(p) => panic!("`{src}` assembled in 32-bit mode: {:x?}", p.text_bytes()),
+            Err(mut e) => e.remove(0),
+        };
+        assert!(
+            e.message.contains("not available in 32-bit mode"),
+            "{src}: {e:?}"
+        );
+        ok(src);
+    }
+    let p = assemble("pushfd\npopfd", Syntax::Intel, Mode::Bits32).expect("32-bit forms");
+    assert_eq!(p.text_bytes(), [0x9c, 0x9d]);
+}

@@ -142,6 +142,9 @@ pub struct Summary {
     pub waivers: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Notes (a claim the checker cannot verify, e.g. `nomem` on a `call`): neither
+    /// violations nor counted by rule.
+    pub notes: usize,
     pub internal_errors: usize,
     pub io_errors: usize,
     pub findings_by_rule: BTreeMap<String, usize>,
@@ -166,7 +169,10 @@ impl Summary {
                         match f.level {
                             Level::Error => s.errors += 1,
                             Level::Warning => s.warnings += 1,
-                            Level::Note => {}
+                            Level::Note => {
+                                s.notes += 1;
+                                continue;
+                            }
                         }
                         *s.findings_by_rule.entry(f.rule.clone()).or_default() += 1;
                     }

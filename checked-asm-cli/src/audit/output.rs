@@ -126,6 +126,7 @@ pub fn summary_line(s: &Summary, opts: Options) -> String {
             plural(s.errors, "error", "errors"),
             plural(s.warnings, "warning", "warnings")
         ),
+        plural(s.notes, "note", "notes"),
         plural(
             s.not_checkable,
             "block not checkable here",
@@ -227,6 +228,7 @@ pub fn summary_json(s: &Summary, opts: Options) -> Value {
             "findings_by_rule": s.findings_by_rule,
             "errors": s.errors,
             "warnings": s.warnings,
+            "notes": s.notes,
             "files_not_parsed": s.files_not_parsed,
             "waivers": s.waivers,
             "internal_errors": s.internal_errors,

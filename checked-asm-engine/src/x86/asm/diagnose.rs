@@ -24,7 +24,8 @@ pub(crate) fn explain_mismatch(
         .copied()
         .filter(|c| c.op_code().is_available_in_mode(bits))
         .collect();
-    if in_mode.is_empty() {
+    // `pushfq`, `iretq`, `retq`...: the spelling names a 64-bit operation.
+    if in_mode.is_empty() || (n == 0 && bits != 64 && mnemonic.ends_with('q')) {
         return (
             format!("`{mnemonic}` is not available in {bits}-bit mode"),
             None,

@@ -263,6 +263,10 @@ impl Parser<'_> {
                 .any(|c| c.instr.code().op_code().operand_size() == bits)
             {
                 cands.retain(|c| c.instr.code().op_code().operand_size() == bits);
+            } else if ops.is_empty() {
+                // Nothing else can carry the size: `pushfq` in 32-bit mode is not
+                // `pushfw` (llvm-mc 22: "instruction requires: 64-bit mode").
+                cands.clear();
             } else {
                 retain_if_any(&mut cands, |c| mem_size_is(c, size));
             }
