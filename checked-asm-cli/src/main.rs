@@ -4,6 +4,7 @@
 //! passes `checked-asm` as the first argument).
 
 mod audit;
+mod flags;
 
 use checked_asm_engine::x86::asm::{AsmError, Mode, Program, StmtKind, Syntax, assemble};
 use std::io::{BufRead, Write};
@@ -47,16 +48,8 @@ fn parse_args(mut args: Vec<String>) -> Result<Args, String> {
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        let (key, inline) = match a.split_once('=') {
-            Some((k, v)) if k.starts_with("--") => (k.to_string(), Some(v.to_string())),
-            _ => (a.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("`{key}` needs a value"))
-        };
+        let (key, inline) = crate::flags::split(&a);
+        let mut value = || crate::flags::value(&key, inline.clone(), &mut it);
         match key.as_str() {
             "--template" | "-t" => out.templates.push(value()?),
             "--syntax" => {

@@ -64,16 +64,8 @@ fn parse_args(args: Vec<String>) -> Result<Args, String> {
             out.paths.push(PathBuf::from(a));
             continue;
         }
-        let (key, inline) = match a.split_once('=') {
-            Some((k, v)) if k.starts_with("--") => (k.to_string(), Some(v.to_string())),
-            _ => (a.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("`{key}` needs a value"))
-        };
+        let (key, inline) = crate::flags::split(&a);
+        let mut value = || crate::flags::value(&key, inline.clone(), &mut it);
         match key.as_str() {
             "--" => only_paths = true,
             "--target" => {
