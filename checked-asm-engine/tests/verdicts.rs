@@ -195,3 +195,35 @@ fn mov_cr3_with_preserves_flags_is_r10u_not_r10() {
     let add = r#""add {0}, 1", inout(reg) x, options(nomem, nostack, preserves_flags)"#;
     assert_eq!(rules(add, X86, Level::Error), ["R10"]);
 }
+
+/// Found by auditing the `x86` crate (0.52): reading the frame pointer into an output is
+/// correct even where the output may be allocated to rbp itself (`mov rbp, rbp`).
+#[test]
+fn reading_rbp_into_a_class_output_is_correct() {
+    let block = r#""mov {0}, rbp", out(reg) fp, options(nomem, nostack, preserves_flags)"#;
+    assert!(
+        rules(block, X86_64, Level::Error).is_empty(),
+        "{:?}",
+        findings(block, X86_64)
+    );
+}
+
+/// `ltr` reads the TSS descriptor and writes its busy bit: `readonly` is not the fix for
+/// `nomem` (found by auditing the `x86` crate's `load_tr`).
+#[test]
+fn ltr_with_nomem_is_told_to_drop_nomem_not_to_use_readonly() {
+    let block = "\"ltr {0:x}\", in(reg) sel, options(nostack, nomem, preserves_flags)";
+    let tokens = TokenStream::from_str(block).expect("tokens");
+    let verdicts = checked_asm_engine::check(MacroKind::Asm, tokens, &NoIncludes);
+    let r06: Vec<_> = verdicts
+        .findings
+        .iter()
+        .map(|(_, d)| d)
+        .filter(|d| d.code == Code::Rule("R06"))
+        .collect();
+    assert!(!r06.is_empty());
+    for d in r06 {
+        assert!(d.message.contains("busy bit"), "{d:?}");
+        assert_eq!(d.help, ["remove `nomem` from `options(...)`"], "{d:?}");
+    }
+}

@@ -222,9 +222,11 @@ enum Canon {
     Other(Val),
 }
 
-fn canon(v: Val, home: Register) -> Canon {
+/// `input`: the operand brings a value. An output-only operand's register holds, at entry,
+/// whatever the register held (`mov {o}, rbp` with `{o}` in rbp copies rbp to itself).
+fn canon(v: Val, home: Register, input: bool) -> Canon {
     match v {
-        Val::Entry(r) if r == home => Canon::Operand,
+        Val::Entry(r) if r == home && input => Canon::Operand,
         Val::Entry(r) => Canon::Entry(r),
         Val::Fresh(n, _) => Canon::Node(n),
         Val::StackAddr(d) => Canon::Stack(d),
@@ -426,7 +428,10 @@ fn compare(
             if !factory_info(n, i as u32) {
                 continue;
             }
-            let (vf, va) = (canon(fs.get(rep), rep), canon(as_.get(r), r));
+            let (vf, va) = (
+                canon(fs.get(rep), rep, true),
+                canon(as_.get(r), r, op.kind.is_input()),
+            );
             if differs(vf, va) {
                 let writer = last_writer(as_);
                 return Some(
@@ -456,7 +461,12 @@ fn compare(
                 .regs
                 .iter()
                 .any(|a| a.access.may_read() && container(a.reg, mode) == r);
-            if reads_r && differs(canon(fs.get(r), rep), canon(as_.get(r), r)) {
+            if reads_r
+                && differs(
+                    canon(fs.get(r), rep, true),
+                    canon(as_.get(r), r, op.kind.is_input()),
+                )
+            {
                 let writer = last_writer(as_);
                 return Some(
                     rule(id, span_of(n), format!("if `{placeholder}` is in {rname}, `{writer}` replaces the value of {rname} that `{}` reads", ctx_text(n)))
@@ -469,7 +479,12 @@ fn compare(
     // Outputs at exits, and an input-only operand's register.
     for (k, (n, _, fs)) in fresh.flow.exits.iter().enumerate() {
         let (_, _, as_) = &aliased.flow.exits[k];
-        if op.kind.is_real_output() && differs(canon(fs.get(rep), rep), canon(as_.get(r), r)) {
+        if op.kind.is_real_output()
+            && differs(
+                canon(fs.get(rep), rep, true),
+                canon(as_.get(r), r, op.kind.is_input()),
+            )
+        {
             let writer = last_writer(as_);
             return Some(
                 rule(id, span_of(*n), format!("if the output `{placeholder}` is in {rname}, `{writer}` replaces its value before the block ends"))

@@ -11,9 +11,25 @@ pub(super) fn memory_options(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !nomem && !readonly {
         return;
     }
+    // `readonly` is the fix for `nomem` only if nothing in the block writes memory or has
+    // an ordering or meaning effect (`ltr` both reads and writes the GDT).
+    let beyond_reads = ctx.reachable().any(|n| {
+        let state = ctx.flow.before[n].as_ref().expect("reachable");
+        ctx.graph.nodes[n].effects.memory.iter().any(|m| match m.class {
+            MemClass::M1 => {
+                m.access.may_write()
+                    && !matches!(m.location, Location::Operand(a) if is_own_scratch(ctx, state, a.base, a.index, a.displacement))
+            }
+            MemClass::M2 | MemClass::M3 => true,
+            MemClass::M4 | MemClass::M5 => false,
+        })
+    });
     for n in ctx.reachable() {
         let state = ctx.flow.before[n].as_ref().expect("reachable");
-        for m in &ctx.graph.nodes[n].effects.memory {
+        // Writes first: they are what `readonly` would not fix either.
+        let mut effects: Vec<_> = ctx.graph.nodes[n].effects.memory.iter().collect();
+        effects.sort_by_key(|m| !m.access.may_write());
+        for m in effects {
             let own_scratch = matches!(m.location, Location::Operand(a) if is_own_scratch(ctx, state, a.base, a.index, a.displacement));
             let (violates, what) = match m.class {
                 MemClass::M1 if own_scratch => continue,
@@ -69,7 +85,7 @@ pub(super) fn memory_options(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .with_note(format!(
                     "with `{option}` the compiler may keep memory values in registers across the block or move loads and stores over it"
                 ));
-            d = if m.class == MemClass::M1 && nomem && !m.access.may_write() {
+            d = if m.class == MemClass::M1 && nomem && !beyond_reads {
                 d.with_help("declare `readonly` instead of `nomem`: the block only reads memory")
             } else {
                 d.with_help(format!("remove `{option}` from `options(...)`"))
