@@ -227,3 +227,23 @@ fn ltr_with_nomem_is_told_to_drop_nomem_not_to_use_readonly() {
         assert_eq!(d.help, ["remove `nomem` from `options(...)`"], "{d:?}");
     }
 }
+
+/// `fninit` and `emms` leave the x87 stack empty, as rustc requires it to be around a
+/// block that declares no x87 register: not R15 (the control word part of `fninit` is,
+/// see `r15_*` UI tests). Loading a value is.
+#[test]
+fn emptying_the_x87_stack_is_not_a_register_change() {
+    let emms = r#""emms", options(nomem, nostack, preserves_flags)"#;
+    assert!(
+        rules(emms, X86_64, Level::Error).is_empty(),
+        "{:?}",
+        findings(emms, X86_64)
+    );
+    let fld = r#""fld1", "fstp qword ptr [{p}]", "emms", p = in(reg) p, options(nostack)"#;
+    let all = findings(fld, X86_64);
+    assert!(
+        all.iter()
+            .any(|(l, r, m)| *l == Level::Error && r == "R15" && m.contains("`fld1`")),
+        "{all:?}"
+    );
+}

@@ -215,15 +215,20 @@ pub(super) fn x87_and_fp_environment(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !x87_clobbered
         && let Some(m) = ctx.reachable().find(|m| {
             let fx = &ctx.graph.nodes[*m].effects;
-            fx.x87.top != TopEffect::Unchanged
-                || fx.x87.tags != TagEffect::Unchanged
-                || fx.regs.iter().any(|r| {
-                    r.access.may_write() && {
-                        let c = container(r.reg, mode);
-                        (Register::ST0..=Register::ST7).contains(&c)
-                            || (Register::MM0..=Register::MM7).contains(&c)
-                    }
-                })
+            let writes_registers = fx.regs.iter().any(|r| {
+                r.access.may_write() && {
+                    let c = container(r.reg, mode);
+                    (Register::ST0..=Register::ST7).contains(&c)
+                        || (Register::MM0..=Register::MM7).contains(&c)
+                }
+            });
+            // `fninit`, `fnsave`, `emms` leave every register empty, as the stack already
+            // is at entry: rustc requires an empty x87 stack around undeclared blocks.
+            let only_empties = fx.x87.tags == TagEffect::AllEmpty;
+            !only_empties
+                && (fx.x87.top != TopEffect::Unchanged
+                    || fx.x87.tags != TagEffect::Unchanged
+                    || writes_registers)
         })
     {
         out.push(
