@@ -105,6 +105,8 @@ fn build(root: &Path, flavour: Flavour, profile: &str) -> (f64, u64) {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS");
     let start = Instant::now();
+    // Reaped by `wait4` below, which `Child::wait` cannot replace: it gives no rusage.
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("start cargo build");
     let (status, max_rss_kib) = wait_with_rusage(child.id());
     let secs = start.elapsed().as_secs_f64();

@@ -18,8 +18,8 @@ mod block_mix;
 
 use block_mix::{Block, MIX, long_block};
 use checked_asm_engine::diag::Level;
-use checked_asm_engine::syntax::{Cfg, CfgAssignment, MacroKind, NoIncludes};
 use checked_asm_engine::expand;
+use checked_asm_engine::syntax::{Cfg, CfgAssignment, MacroKind, NoIncludes};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use proc_macro2::TokenStream;
 use std::hint::black_box;

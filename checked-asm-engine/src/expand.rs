@@ -6,8 +6,9 @@ use crate::diag::{Code, Diagnostic, Level};
 use crate::syntax::{
     AsmInvocation, Cfg, CfgAssignment, IncludeResolver, MacroKind, parse_invocation,
 };
+use crate::x86::effects::Os;
 use crate::x86::{self, Arch, Finding};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
 /// At most this many distinct non-arch cfg options are enumerated (2^N configurations
@@ -26,9 +27,83 @@ pub struct Verdicts {
     pub unparsed: bool,
 }
 
+/// The target the compiler builds for, when known. The proc macro runs on the host and
+/// cannot see it, but the facade crate is compiled for the target: its `macro_rules!`
+/// wrappers select themselves with `#[cfg(target_arch, target_os)]` and pass the answer
+/// in front of the caller's arguments as `@target["x86_64" linux]` (see
+/// [`split_target`]). A block is then checked for that target only: half the work, and
+/// no verdict gated by a cfg that the build has already decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildTarget {
+    pub arch: Arch,
+    /// The OS family whose kernel and calling-convention ABIs apply: [`Os::Linux`]
+    /// (Linux, Android), [`Os::FreeBSD`], [`Os::Windows`] (Windows, UEFI) or
+    /// [`Os::Other`].
+    pub os: Os,
+}
+
+/// The OS families the facade distinguishes, as the marker names them.
+const OS_FAMILIES: [(&str, Os); 4] = [
+    ("linux", Os::Linux),
+    ("freebsd", Os::FreeBSD),
+    ("windows", Os::Windows),
+    ("other", Os::Other),
+];
+
+/// Removes the facade's `@target["<arch>" <os family>]` marker from the front of an
+/// invocation's tokens. Tokens without the marker (the CLI, a direct use of the proc
+/// macro crate) are returned unchanged and checked for every x86 target.
+pub fn split_target(tokens: TokenStream) -> (Option<BuildTarget>, TokenStream) {
+    let mut iter = tokens.clone().into_iter();
+    let target = (|| {
+        match iter.next()? {
+            TokenTree::Punct(p) if p.as_char() == '@' => {}
+            _ => return None,
+        }
+        match iter.next()? {
+            TokenTree::Ident(i) if i == "target" => {}
+            _ => return None,
+        }
+        let TokenTree::Group(g) = iter.next()? else {
+            return None;
+        };
+        if g.delimiter() != Delimiter::Bracket {
+            return None;
+        }
+        let mut inner = g.stream().into_iter();
+        let arch = match inner.next()? {
+            TokenTree::Literal(l) => match l.to_string().as_str() {
+                "\"x86_64\"" => Arch::X86_64,
+                "\"x86\"" => Arch::X86,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let os = match inner.next()? {
+            TokenTree::Ident(i) => OS_FAMILIES.iter().find(|(name, _)| i == name)?.1,
+            _ => return None,
+        };
+        inner.next().is_none().then_some(BuildTarget { arch, os })
+    })();
+    match target {
+        Some(target) => (Some(target), iter.collect()),
+        None => (None, tokens),
+    }
+}
+
 /// Parses and checks an invocation under every cfg configuration and both x86
 /// architectures.
 pub fn check(kind: MacroKind, tokens: TokenStream, includes: &dyn IncludeResolver) -> Verdicts {
+    check_for(kind, tokens, includes, None)
+}
+
+/// [`check`] for one target when it is known.
+pub fn check_for(
+    kind: MacroKind,
+    tokens: TokenStream,
+    includes: &dyn IncludeResolver,
+    target: Option<BuildTarget>,
+) -> Verdicts {
     let inv = match parse_invocation(kind, tokens, includes) {
         Ok(inv) => inv,
         Err(errors) => {
@@ -39,23 +114,26 @@ pub fn check(kind: MacroKind, tokens: TokenStream, includes: &dyn IncludeResolve
             };
         }
     };
-    check_parsed(&inv)
+    match target {
+        Some(target) => check_parsed_archs(&inv, &[target.arch], Some(target.os)),
+        None => check_parsed(&inv),
+    }
 }
 
 /// [`check`] for an already parsed invocation.
 pub fn check_parsed(inv: &AsmInvocation) -> Verdicts {
-    check_parsed_archs(inv, &Arch::ALL)
+    check_parsed_archs(inv, &Arch::ALL, None)
 }
 
 /// [`check_parsed`] for one architecture only, when the target is known (the CLI's
 /// `audit --target`): the same verdicts as [`check_parsed`] restricted to `arch`, at
 /// half the cost.
 pub fn check_parsed_for(inv: &AsmInvocation, arch: Arch) -> Verdicts {
-    check_parsed_archs(inv, &[arch])
+    check_parsed_archs(inv, &[arch], None)
 }
 
-fn check_parsed_archs(inv: &AsmInvocation, archs: &[Arch]) -> Verdicts {
-    let mut verdicts = check_unwaived(inv, archs);
+fn check_parsed_archs(inv: &AsmInvocation, archs: &[Arch], os: Option<Os>) -> Verdicts {
+    let mut verdicts = check_unwaived(inv, archs, os);
     // A waiver silences exactly the rules it names, nothing else (§5).
     verdicts
         .findings
@@ -63,7 +141,7 @@ fn check_parsed_archs(inv: &AsmInvocation, archs: &[Arch]) -> Verdicts {
     verdicts
 }
 
-fn check_unwaived(inv: &AsmInvocation, archs: &[Arch]) -> Verdicts {
+fn check_unwaived(inv: &AsmInvocation, archs: &[Arch], os: Option<Os>) -> Verdicts {
     let atoms = inv.cfg_atoms();
     let free = atoms
         .iter()
@@ -93,7 +171,7 @@ fn check_unwaived(inv: &AsmInvocation, archs: &[Arch]) -> Verdicts {
     for &arch in archs {
         for assignment in CfgAssignment::enumerate(arch.cfg_name(), &atoms) {
             let findings = match inv.configure(&assignment) {
-                Ok(asm) => x86::check(&asm, arch),
+                Ok(asm) => x86::check(&asm, arch, os),
                 Err(errors) => errors.into_iter().map(Finding::from).collect(),
             };
             if findings.iter().any(|f| {
@@ -156,9 +234,11 @@ fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
         .first()
         .map(|c| c.values.keys().cloned().collect())
         .unwrap_or_default();
-    // Variable 0 is "target_arch is x86_64"; the others are the cfg atoms.
+    // Variable 0 is "target_arch is x86_64" (undecided when only one architecture is
+    // checked: the predicate holds there); the others are the cfg atoms.
+    let one_arch = all.iter().all(|c| c.arch == all[0].arch);
     let term_of = |c: &CfgAssignment| -> Vec<Option<bool>> {
-        std::iter::once(Some(c.arch == Some(Arch::X86_64.cfg_name())))
+        std::iter::once((!one_arch).then(|| c.arch == Some(Arch::X86_64.cfg_name())))
             .chain(atoms.iter().map(|a| c.values.get(a).copied()))
             .collect()
     };
@@ -219,6 +299,7 @@ fn gate(configs: &[CfgAssignment], all: &[CfgAssignment]) -> Cfg {
                 .filter_map(|(k, v)| v.map(|v| literal(k, v)))
                 .collect();
             match lits.len() {
+                0 if one_arch => Cfg::Bool(true),
                 0 => x86_targets(),
                 1 => lits.into_iter().next().expect("one literal"),
                 _ => Cfg::All(lits),
@@ -275,8 +356,9 @@ pub fn expand_with(
     includes: &dyn IncludeResolver,
     settings: Settings,
 ) -> TokenStream {
-    let verdicts = check(kind, tokens.clone(), includes);
-    render_with(kind, tokens, &verdicts, settings)
+    let (target, tokens) = split_target(tokens);
+    let verdicts = check_for(kind, tokens.clone(), includes, target);
+    render_for(kind, tokens, &verdicts, settings, target)
 }
 
 /// Tokens for the verdicts plus the pass-through.
@@ -307,16 +389,31 @@ pub fn render_with(
     verdicts: &Verdicts,
     settings: Settings,
 ) -> TokenStream {
-    let checked = kind.checked_macro();
-    let other_target = format!(
-        "{checked}! checks x86 and x86_64 inline assembly only; on this target use \
-         `core::arch::{}!` directly",
-        kind.core_macro()
-    );
-    let mut items = vec![quote! {
-        #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-        ::core::compile_error! { #other_target }
-    }];
+    render_for(kind, tokens, verdicts, settings, None)
+}
+
+/// [`render_with`] for a known target, where the facade has already refused targets
+/// that are not x86.
+fn render_for(
+    kind: MacroKind,
+    tokens: TokenStream,
+    verdicts: &Verdicts,
+    settings: Settings,
+    target: Option<BuildTarget>,
+) -> TokenStream {
+    let mut items = Vec::new();
+    if target.is_none() {
+        let other_target = format!(
+            "{}! checks x86 and x86_64 inline assembly only; on this target use \
+             `core::arch::{}!` directly",
+            kind.checked_macro(),
+            kind.core_macro()
+        );
+        items.push(quote! {
+            #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+            ::core::compile_error! { #other_target }
+        });
+    }
     for (cfg, diag) in &verdicts.findings {
         let diag = match gate_note(cfg) {
             Some(note) => diag.clone().with_note(note),

@@ -69,7 +69,7 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
         })
         .collect();
     findings.extend(
-        analysis::analyse(&asm, &lowered, arch)
+        analysis::analyse(&asm, &lowered, arch, None)
             .into_iter()
             .map(|f| match f.when {
                 None => f.diag,

@@ -64,39 +64,11 @@ pub fn parse_target(text: &str) -> Option<Target> {
 
 /// `cfg` with `target_arch` (and `target_os`, when known) decided, constants folded.
 pub fn assume_arch(cfg: &Cfg, target: &Target) -> Cfg {
-    match cfg {
-        Cfg::Option {
-            name,
-            value: Some(v),
-        } if name == "target_arch" => Cfg::Bool(v == target.arch),
-        Cfg::Option {
-            name,
-            value: Some(v),
-        } if name == "target_os" && target.os.is_some() => Cfg::Bool(Some(v.as_str()) == target.os),
-        Cfg::Option { .. } | Cfg::Bool(_) => cfg.clone(),
-        Cfg::Not(c) => match assume_arch(c, target) {
-            Cfg::Bool(b) => Cfg::Bool(!b),
-            other => Cfg::Not(Box::new(other)),
-        },
-        Cfg::All(v) | Cfg::Any(v) => {
-            let is_all = matches!(cfg, Cfg::All(_));
-            let mut rest = Vec::new();
-            for c in v {
-                match assume_arch(c, target) {
-                    // `false` decides an `all`, `true` an `any`.
-                    Cfg::Bool(b) if b != is_all => return Cfg::Bool(b),
-                    Cfg::Bool(_) => {}
-                    other => rest.push(other),
-                }
-            }
-            match rest.len() {
-                0 => Cfg::Bool(is_all),
-                1 => rest.pop().expect("one"),
-                _ if is_all => Cfg::All(rest),
-                _ => Cfg::Any(rest),
-            }
-        }
-    }
+    cfg.decide(&|name, v| match name {
+        "target_arch" => Some(v == target.arch),
+        "target_os" => target.os.map(|os| v == os),
+        _ => None,
+    })
 }
 
 /// Whether some configuration of the target makes every predicate of `preds` true.

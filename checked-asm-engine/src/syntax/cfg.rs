@@ -34,8 +34,8 @@ impl Cfg {
         }
     }
 
-    /// The same predicate with nested `any(any(..))`/`all(all(..))` flattened and
-    /// one-element lists unwrapped.
+    /// The same predicate with nested `any(any(..))`/`all(all(..))` flattened,
+    /// one-element lists unwrapped and constants folded.
     pub fn simplified(&self) -> Cfg {
         match self {
             Cfg::All(v) | Cfg::Any(v) => {
@@ -48,16 +48,50 @@ impl Cfg {
                         other => flat.push(other),
                     }
                 }
-                if flat.len() == 1 {
-                    flat.pop().expect("one")
-                } else if is_all {
+                let flat = if is_all {
                     Cfg::All(flat)
                 } else {
                     Cfg::Any(flat)
+                };
+                // Folds constants (`all(true, x)` is `x`) and a single member.
+                flat.decide(&|_, _| None)
+            }
+            Cfg::Not(c) => Cfg::Not(Box::new(c.simplified())).decide(&|_, _| None),
+            other => other.clone(),
+        }
+    }
+
+    /// The predicate with the `name = "value"` options that `value_of` decides replaced
+    /// by their truth, and constants folded (`all(false, x)` is `false`).
+    pub fn decide(&self, value_of: &dyn Fn(&str, &str) -> Option<bool>) -> Cfg {
+        match self {
+            Cfg::Option {
+                name,
+                value: Some(v),
+            } => value_of(name, v).map_or_else(|| self.clone(), Cfg::Bool),
+            Cfg::Option { .. } | Cfg::Bool(_) => self.clone(),
+            Cfg::Not(c) => match c.decide(value_of) {
+                Cfg::Bool(b) => Cfg::Bool(!b),
+                other => Cfg::Not(Box::new(other)),
+            },
+            Cfg::All(v) | Cfg::Any(v) => {
+                let is_all = matches!(self, Cfg::All(_));
+                let mut rest = Vec::new();
+                for c in v {
+                    match c.decide(value_of) {
+                        // `false` decides an `all`, `true` an `any`.
+                        Cfg::Bool(b) if b != is_all => return Cfg::Bool(b),
+                        Cfg::Bool(_) => {}
+                        other => rest.push(other),
+                    }
+                }
+                match rest.len() {
+                    0 => Cfg::Bool(is_all),
+                    1 => rest.pop().expect("one"),
+                    _ if is_all => Cfg::All(rest),
+                    _ => Cfg::Any(rest),
                 }
             }
-            Cfg::Not(c) => Cfg::Not(Box::new(c.simplified())),
-            other => other.clone(),
         }
     }
 

@@ -43,8 +43,28 @@ pub fn windows_like() -> Cfg {
     ])
 }
 
-/// Every finding for one configured block on one architecture.
-pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Finding> {
+/// Every finding for one configured block on one architecture, for every OS or, when
+/// the target is known, for its OS only.
+pub fn check(asm: &ConfiguredAsm, arch: Arch, os: Option<effects::Os>) -> Vec<Finding> {
+    let mut findings = check_all(asm, arch, os);
+    if let Some(os) = os {
+        // Findings that hold only on some OS are decided for this one.
+        findings.retain_mut(|f| match f.when.as_ref().map(|w| decide_os(w, os)) {
+            Some(Cfg::Bool(false)) => false,
+            Some(Cfg::Bool(true)) => {
+                f.when = None;
+                true
+            }
+            decided => {
+                f.when = decided;
+                true
+            }
+        });
+    }
+    findings
+}
+
+fn check_all(asm: &ConfiguredAsm, arch: Arch, os: Option<effects::Os>) -> Vec<Finding> {
     let mut findings: Vec<Finding> = operands::check_operands(asm, arch)
         .into_iter()
         .map(Finding::from)
@@ -59,10 +79,16 @@ pub fn check(asm: &ConfiguredAsm, arch: Arch) -> Vec<Finding> {
         // whole function and `global_asm!` is not in one, so for them the template is
         // assembled (and assembler errors reported) but not held to an operand contract.
         Ok(lowered) if asm.kind == crate::syntax::MacroKind::Asm => {
-            findings.extend(analysis::analyse(asm, &lowered, arch))
+            findings.extend(analysis::analyse(asm, &lowered, arch, os))
         }
         Ok(_) => {}
         Err(errors) => findings.extend(errors.into_iter().map(Finding::from)),
     }
     findings
+}
+
+/// `cfg` with its `target_os` options decided for `os` ([`effects::Os::Other`] is
+/// none of the names).
+pub(crate) fn decide_os(cfg: &Cfg, os: effects::Os) -> Cfg {
+    cfg.decide(&|name, v| (name == "target_os").then(|| Some(v) == os.target_os()))
 }

@@ -103,13 +103,29 @@ fn os_families(lowered: &Lowered) -> Vec<(Option<Cfg>, Os)> {
     }
 }
 
-/// Every contract finding for `asm`, assembled as `lowered`, on `arch`.
-pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch) -> Vec<Finding> {
+/// The OS families of `families` that `os` belongs to, each then holding without a cfg.
+fn family_of(families: Vec<(Option<Cfg>, Os)>, os: Os) -> Vec<(Option<Cfg>, Os)> {
+    families
+        .into_iter()
+        .filter(|(cfg, _)| {
+            cfg.as_ref()
+                .is_none_or(|cfg| super::decide_os(cfg, os) == Cfg::Bool(true))
+        })
+        .map(|(_, family)| (None, family))
+        .collect()
+}
+
+/// Every contract finding for `asm`, assembled as `lowered`, on `arch`; on every OS, or
+/// on `os` only when the target is known.
+pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch, os: Option<Os>) -> Vec<Finding> {
     // A `kernel_abi` override (§5): every target runs that kernel's system-call ABI.
     let families = match asm.kernel_abi.as_deref() {
         Some("freebsd") => vec![(None, Os::FreeBSD)],
         Some(_) => vec![(None, Os::Linux)],
-        None => os_families(lowered),
+        None => match os {
+            Some(os) => family_of(os_families(lowered), os),
+            None => os_families(lowered),
+        },
     };
     let total = families.len();
     // Findings with the same headline at the same place are one finding, whatever the
