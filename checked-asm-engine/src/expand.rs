@@ -25,14 +25,17 @@ pub struct Verdicts {
     pub rejected: Vec<Cfg>,
     /// True when the invocation could not be parsed at all (nothing is passed through).
     pub unparsed: bool,
+    /// True when the invocation starts with `#![waive(...)]` markers, which the
+    /// pass-through leaves out.
+    pub waivers: bool,
 }
 
 /// The target the compiler builds for, when known. The proc macro runs on the host and
 /// cannot see it, but the facade crate is compiled for the target: its `macro_rules!`
-/// wrappers select themselves with `#[cfg(target_arch, target_os)]` and pass the answer
-/// in front of the caller's arguments as `@target["x86_64" linux]` (see
-/// [`split_target`]). A block is then checked for that target only: half the work, and
-/// no verdict gated by a cfg that the build has already decided.
+/// wrappers select themselves with `#[cfg(target_arch, target_os)]` and hand the macro
+/// `@target["x86_64" linux] (<caller's arguments>)` (see [`split_target`]). A block is
+/// then checked for that target only: half the work, and no verdict gated by a cfg
+/// that the build has already decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BuildTarget {
     pub arch: Arch,
@@ -50,45 +53,47 @@ const OS_FAMILIES: [(&str, Os); 4] = [
     ("other", Os::Other),
 ];
 
-/// Removes the facade's `@target["<arch>" <os family>]` marker from the front of an
-/// invocation's tokens. Tokens without the marker (the CLI, a direct use of the proc
-/// macro crate) are returned unchanged and checked for every x86 target.
+/// Splits the facade's `@target["<arch>" <os family>] (<arguments>)` into the target and
+/// the caller's arguments. The arguments travel in one group so that taking them out
+/// costs four token trees, not one conversion per token through the compiler's
+/// proc-macro bridge. Tokens in any other form (the CLI, a direct use of the proc-macro
+/// crate) are returned unchanged and checked for every x86 target.
 pub fn split_target(tokens: TokenStream) -> (Option<BuildTarget>, TokenStream) {
-    let mut iter = tokens.clone().into_iter();
-    let target = (|| {
-        match iter.next()? {
-            TokenTree::Punct(p) if p.as_char() == '@' => {}
-            _ => return None,
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().take(5).collect();
+    let target = match &trees[..] {
+        [
+            TokenTree::Punct(at),
+            TokenTree::Ident(word),
+            TokenTree::Group(target),
+            TokenTree::Group(args),
+        ] if at.as_char() == '@'
+            && word == "target"
+            && target.delimiter() == Delimiter::Bracket
+            && args.delimiter() == Delimiter::Parenthesis =>
+        {
+            parse_target(target.stream()).map(|t| (t, args.stream()))
         }
-        match iter.next()? {
-            TokenTree::Ident(i) if i == "target" => {}
-            _ => return None,
-        }
-        let TokenTree::Group(g) = iter.next()? else {
-            return None;
-        };
-        if g.delimiter() != Delimiter::Bracket {
-            return None;
-        }
-        let mut inner = g.stream().into_iter();
-        let arch = match inner.next()? {
-            TokenTree::Literal(l) => match l.to_string().as_str() {
-                "\"x86_64\"" => Arch::X86_64,
-                "\"x86\"" => Arch::X86,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let os = match inner.next()? {
-            TokenTree::Ident(i) => OS_FAMILIES.iter().find(|(name, _)| i == name)?.1,
-            _ => return None,
-        };
-        inner.next().is_none().then_some(BuildTarget { arch, os })
-    })();
+        _ => None,
+    };
     match target {
-        Some(target) => (Some(target), iter.collect()),
+        Some((target, args)) => (Some(target), args),
         None => (None, tokens),
     }
+}
+
+/// `"x86_64" linux`.
+fn parse_target(tokens: TokenStream) -> Option<BuildTarget> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let [TokenTree::Literal(arch), TokenTree::Ident(os)] = &trees[..] else {
+        return None;
+    };
+    let arch = match arch.to_string().as_str() {
+        "\"x86_64\"" => Arch::X86_64,
+        "\"x86\"" => Arch::X86,
+        _ => return None,
+    };
+    let os = OS_FAMILIES.iter().find(|(name, _)| os == name)?.1;
+    Some(BuildTarget { arch, os })
 }
 
 /// Parses and checks an invocation under every cfg configuration and both x86
@@ -111,6 +116,7 @@ pub fn check_for(
                 findings: errors.into_iter().map(|d| (Cfg::Bool(true), d)).collect(),
                 rejected: Vec::new(),
                 unparsed: true,
+                waivers: false,
             };
         }
     };
@@ -134,6 +140,7 @@ pub fn check_parsed_for(inv: &AsmInvocation, arch: Arch) -> Verdicts {
 
 fn check_parsed_archs(inv: &AsmInvocation, archs: &[Arch], os: Option<Os>) -> Verdicts {
     let mut verdicts = check_unwaived(inv, archs, os);
+    verdicts.waivers = !inv.waivers.is_empty();
     // A waiver silences exactly the rules it names, nothing else (§5).
     verdicts
         .findings
@@ -161,6 +168,7 @@ fn check_unwaived(inv: &AsmInvocation, archs: &[Arch], os: Option<Os>) -> Verdic
             findings: vec![(Cfg::Bool(true), d)],
             rejected: Vec::new(),
             unparsed: false,
+            waivers: false,
         };
     }
 
@@ -211,6 +219,7 @@ fn check_unwaived(inv: &AsmInvocation, archs: &[Arch], os: Option<Os>) -> Verdic
             vec![gate(&rejected, &all_configs)]
         },
         unparsed: false,
+        waivers: false,
     }
 }
 
@@ -440,7 +449,13 @@ fn render_for(
             }
         });
     }
-    let tokens = crate::syntax::strip_waivers(tokens);
+    // Every pass over the tokens converts each of them through the compiler's bridge:
+    // only rebuild the stream when there are waivers to take out.
+    let tokens = if verdicts.waivers || verdicts.unparsed {
+        crate::syntax::strip_waivers(tokens)
+    } else {
+        tokens
+    };
     let core_macro = proc_macro2::Ident::new(kind.core_macro(), Span::call_site());
     let passthrough = quote_spanned!(Span::call_site()=> ::core::arch::#core_macro!(#tokens));
     let gate = if verdicts.unparsed {

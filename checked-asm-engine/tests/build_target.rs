@@ -164,7 +164,7 @@ fn freebsd_syscall_also_misses_rdx_and_r8_to_r10() {
 
 #[test]
 fn the_marker_is_read_only_in_its_exact_form() {
-    let (target, rest) = split_target(tokens(r#"@target["x86" freebsd] "nop""#));
+    let (target, rest) = split_target(tokens(r#"@target["x86" freebsd] ("nop", options(nomem))"#));
     assert_eq!(
         target,
         Some(BuildTarget {
@@ -172,14 +172,20 @@ fn the_marker_is_read_only_in_its_exact_form() {
             os: Os::FreeBSD
         })
     );
-    assert_eq!(rest.to_string(), tokens(r#""nop""#).to_string());
+    assert_eq!(
+        rest.to_string(),
+        tokens(r#""nop", options(nomem)"#).to_string()
+    );
     for not_a_marker in [
         r#""nop""#,
-        r#"@target["arm" linux] "nop""#,
-        r#"@target["x86_64" macos] "nop""#,
-        r#"@target("x86_64" linux) "nop""#,
-        r#"@target["x86_64" linux extra] "nop""#,
-        r#"@other["x86_64" linux] "nop""#,
+        r#"@target["x86_64" linux] "nop""#,
+        r#"@target["x86_64" linux] ("nop") options(nomem)"#,
+        r#"@target["x86_64" linux] {"nop"}"#,
+        r#"@target["arm" linux] ("nop")"#,
+        r#"@target["x86_64" macos] ("nop")"#,
+        r#"@target("x86_64" linux) ("nop")"#,
+        r#"@target["x86_64" linux extra] ("nop")"#,
+        r#"@other["x86_64" linux] ("nop")"#,
     ] {
         let (target, rest) = split_target(tokens(not_a_marker));
         assert_eq!(target, None, "{not_a_marker}");

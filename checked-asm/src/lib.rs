@@ -13,7 +13,8 @@ pub use checked_asm_macros::__resolved_template;
 ///
 /// The procedural macro runs on the host and cannot see the target; this crate is
 /// compiled for the target, so the one definition whose `cfg` holds tells the macro
-/// what it checks for (`@target[...]`, read by the engine's `split_target`). The
+/// what it checks for (`@target["x86_64" linux] (<arguments>)`, read by the engine's
+/// `split_target`). The
 /// families are the ones whose kernel and calling-convention ABIs the checker
 /// distinguishes. `$d` is a `$` token: the inner `macro_rules!` needs its own
 /// metavariables, which stable Rust cannot write inside another macro otherwise.
@@ -25,7 +26,7 @@ macro_rules! for_target {
         #[macro_export]
         macro_rules! checked_asm {
             ($d($d args:tt)*) => {
-                $d crate::__private::checked_asm!(@target[$arch $family] $d($d args)*)
+                $d crate::__private::checked_asm!(@target[$arch $family] ($d($d args)*))
             };
         }
 
@@ -34,7 +35,7 @@ macro_rules! for_target {
         #[macro_export]
         macro_rules! checked_naked_asm {
             ($d($d args:tt)*) => {
-                $d crate::__private::checked_naked_asm!(@target[$arch $family] $d($d args)*)
+                $d crate::__private::checked_naked_asm!(@target[$arch $family] ($d($d args)*))
             };
         }
 
@@ -43,7 +44,7 @@ macro_rules! for_target {
         #[macro_export]
         macro_rules! checked_global_asm {
             ($d($d args:tt)*) => {
-                $d crate::__private::checked_global_asm! { @target[$arch $family] $d($d args)* }
+                $d crate::__private::checked_global_asm! { @target[$arch $family] ($d($d args)*) }
             };
         }
     };
