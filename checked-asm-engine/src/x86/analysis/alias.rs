@@ -19,6 +19,7 @@ use crate::x86::lower::lower_with;
 use crate::x86::regs::{Arch, RegClass, allocatable};
 use crate::x86::substitute::literal_registers;
 use iced_x86::{InstructionInfoFactory, OpAccess, OpKind, Register};
+use std::sync::OnceLock;
 
 /// Why the operand may end up in the register. Only a pure input (`in`) can share a
 /// register with a late output or clobber: `inout`/`inlateout` are outputs too, and
@@ -31,17 +32,34 @@ enum Reason {
     LateOutput,
 }
 
+/// The registers a class operand may be allocated on `arch`: each family (`bx`, `r8`,
+/// `xmm3`, `bpl`) with the container it names. Computed once per class and architecture.
+fn allocatable_containers(class: RegClass, arch: Arch) -> &'static [(&'static str, Register)] {
+    static TABLE: OnceLock<Vec<Vec<(&'static str, Register)>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        RegClass::ALL
+            .iter()
+            .flat_map(|&class| Arch::ALL.map(|arch| (class, arch)))
+            .map(|(class, arch)| {
+                allocatable(class, arch)
+                    .into_iter()
+                    .filter_map(|family| Some((family, family_container(family, arch)?)))
+                    .collect()
+            })
+            .collect()
+    });
+    let class_index = RegClass::ALL
+        .iter()
+        .position(|c| *c == class)
+        .expect("a class");
+    let arch_index = Arch::ALL.iter().position(|a| *a == arch).expect("an arch");
+    &table[class_index * Arch::ALL.len() + arch_index]
+}
+
 /// A register family (`bx`, `r8`, `xmm3`, `bpl`) as the container it names on `arch`.
 fn family_container(family: &str, arch: Arch) -> Option<Register> {
     let full = match family {
-        "ax" | "bx" | "cx" | "dx" => {
-            if arch == Arch::X86_64 {
-                format!("r{family}")
-            } else {
-                format!("e{family}")
-            }
-        }
-        "si" | "di" | "bp" | "sp" => {
+        "ax" | "bx" | "cx" | "dx" | "si" | "di" | "bp" | "sp" => {
             if arch == Arch::X86_64 {
                 format!("r{family}")
             } else {
@@ -125,10 +143,7 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
         };
         // (family, container, reason, other operand placed in the same register)
         let mut candidates: Vec<(String, Register, Reason, Option<usize>)> = Vec::new();
-        for family in allocatable(class, arch) {
-            let Some(r) = family_container(family, arch) else {
-                continue;
-            };
+        for &(family, r) in allocatable_containers(class, arch) {
             if r == rep || candidates.iter().any(|c| c.1 == r) {
                 continue;
             }

@@ -136,23 +136,31 @@ fn operand_register(
 
 /// An iced register from its assembler or rustc name (`eax`, `r8d`, `xmm3`, `st(1)`).
 pub fn register_by_name(name: &str) -> Option<Register> {
+    // Every spelling is a key, so that the usual lower-case lookup allocates nothing.
     static NAMES: OnceLock<HashMap<String, Register>> = OnceLock::new();
     let names = NAMES.get_or_init(|| {
-        Register::values()
-            .filter(|r| *r != Register::None)
-            .map(|r| (format!("{r:?}").to_ascii_lowercase(), r))
-            .collect()
-    });
-    let key = name.to_ascii_lowercase().replace(['(', ')'], "");
-    let key = if key == "st" { "st0".to_string() } else { key };
-    // iced spells the low bytes of r8–r15 `r8l`…`r15l`; rustc and LLVM say `r8b`.
-    let key = match key.strip_suffix('b') {
-        Some(stem) if stem.starts_with('r') && stem[1..].parse::<u8>().is_ok() => {
-            format!("{stem}l")
+        let mut names = HashMap::new();
+        for r in Register::values().filter(|r| *r != Register::None) {
+            let name = format!("{r:?}").to_ascii_lowercase();
+            // iced spells the low bytes of r8–r15 `r8l`…`r15l`; rustc and LLVM say `r8b`.
+            if let Some(stem) = name.strip_suffix('l')
+                && stem.starts_with('r')
+                && stem[1..].parse::<u8>().is_ok()
+            {
+                names.insert(format!("{stem}b"), r);
+            }
+            if let Some(n) = name.strip_prefix("st") {
+                names.insert(format!("st({n})"), r);
+            }
+            names.insert(name, r);
         }
-        _ => key,
-    };
-    names.get(&key).copied()
+        names.insert("st".to_string(), Register::ST0);
+        names
+    });
+    names
+        .get(name)
+        .or_else(|| names.get(&name.to_ascii_lowercase()))
+        .copied()
 }
 
 /// The name to write in an operand for `reg` (rustc accepts these spellings); a

@@ -44,6 +44,7 @@ pub(crate) enum PKind {
     },
 }
 
+#[derive(Clone)]
 pub(crate) struct PInstr {
     /// Valid candidates, shortest encoding first.
     pub cands: Vec<Candidate>,
@@ -251,6 +252,27 @@ impl Parser<'_> {
     }
 
     fn instruction(&mut self, range: Range<usize>) -> Result<(), AsmError> {
+        // The choice of encoding depends only on the statement's text, syntax and mode,
+        // unless `.set` names or a preceding prefix statement take part: reuse it.
+        let cacheable = self.equs.is_empty() && self.pending_prefix.is_none();
+        if cacheable
+            && let Some(pinstr) = selection_cache::get(self.mode, self.syntax, self.src, &range)
+        {
+            self.push(range, PKind::Instr(pinstr));
+            return Ok(());
+        }
+        // `None`: a prefix on its own, already pushed.
+        let Some(pinstr) = self.instruction_uncached(range.clone())? else {
+            return Ok(());
+        };
+        if cacheable {
+            selection_cache::put(self.mode, self.syntax, self.src, &range, &pinstr);
+        }
+        self.push(range, PKind::Instr(pinstr));
+        Ok(())
+    }
+
+    fn instruction_uncached(&mut self, range: Range<usize>) -> Result<Option<PInstr>, AsmError> {
         let src = self.src;
         let b = src.as_bytes();
         let mut pos = range.start;
@@ -298,7 +320,7 @@ impl Parser<'_> {
                 },
             );
             self.pending_prefix = Some(self.out.len() - 1);
-            return Ok(());
+            return Ok(None);
         };
         let operand_text = pos..range.end;
         let mut ops = Vec::new();
@@ -397,9 +419,8 @@ impl Parser<'_> {
                 bytes.clear();
             }
         }
-        let pinstr = self.select(&mnemonic, mrange, ops, &prefixes, range.clone())?;
-        self.push(range, PKind::Instr(pinstr));
-        Ok(())
+        self.select(&mnemonic, mrange, ops, &prefixes, range)
+            .map(Some)
     }
 
     fn substitute_equs(&self, op: &mut Operand) {
@@ -457,4 +478,63 @@ fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
         }
     }
     Ok(())
+}
+
+/// Encodings chosen for statements already assembled in this process (a compiler runs the
+/// macro for every block of a crate, and re-assembles a block for each register an
+/// operand may be allocated: most statements recur). Only selections without symbolic
+/// operands are kept, with operand ranges relative to the statement, so that an entry is
+/// exactly what assembling the text again would give.
+mod selection_cache {
+    use super::{Mode, PInstr, Syntax};
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::ops::Range;
+
+    /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
+    const CAPACITY: usize = 8192;
+
+    type Key = (Mode, Syntax, String);
+
+    thread_local! {
+        static CACHE: RefCell<HashMap<Key, PInstr>> = RefCell::new(HashMap::new());
+    }
+
+    pub(super) fn get(
+        mode: Mode,
+        syntax: Syntax,
+        src: &str,
+        range: &Range<usize>,
+    ) -> Option<PInstr> {
+        let key = (mode, syntax, src[range.clone()].to_string());
+        let mut pinstr = CACHE.with_borrow(|cache| cache.get(&key).cloned())?;
+        shift(&mut pinstr, range.start as isize);
+        Some(pinstr)
+    }
+
+    pub(super) fn put(
+        mode: Mode,
+        syntax: Syntax,
+        src: &str,
+        range: &Range<usize>,
+        pinstr: &PInstr,
+    ) {
+        if pinstr.cands.iter().any(|c| !c.fixups.is_empty()) {
+            return;
+        }
+        let mut relative = pinstr.clone();
+        shift(&mut relative, -(range.start as isize));
+        CACHE.with_borrow_mut(|cache| {
+            if cache.len() >= CAPACITY {
+                cache.clear();
+            }
+            cache.insert((mode, syntax, src[range.clone()].to_string()), relative);
+        });
+    }
+
+    fn shift(pinstr: &mut PInstr, by: isize) {
+        for r in &mut pinstr.operand_ranges {
+            *r = r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by);
+        }
+    }
 }
