@@ -580,3 +580,39 @@ fn ins_and_outs_leave_their_operands_out_as_llvm_does() {
     // The port is implicit only for the string forms: `in al` still needs `dx`.
     assert!(assemble("in al", Syntax::Intel, Mode::Bits64).is_err());
 }
+
+/// The encodings chosen for statements seen before (a per-thread cache) must be what
+/// assembling them afresh gives, operand ranges included, wherever they now stand. A new
+/// thread starts with an empty cache.
+#[test]
+fn reused_selections_are_what_assembling_again_gives() {
+    let warm = "mov rax, qword ptr [rdi + 8]\nlock xadd qword ptr [rsi], rcx\nvaddps ymm0, ymm1, ymm2\n\
+                add qword ptr [rdi], 1\nmov eax, k";
+    let block = "  nop\n2: lock xadd qword ptr [rsi], rcx ; mov rax, qword ptr [rdi + 8]\n\
+                 jnz 2b\nrep stosb\nlock\nadd qword ptr [rdi], 1\nvaddps ymm0, ymm1, ymm2\n.set k, 4\nmov eax, k";
+    let fresh = |src: &'static str, syntax| {
+        std::thread::spawn(move || format!("{:?}", assemble(src, syntax, Mode::Bits64)))
+            .join()
+            .expect("assembles")
+    };
+    for (src, syntax) in [(warm, Syntax::Intel), (block, Syntax::Intel)] {
+        let _ = assemble(src, syntax, Mode::Bits64);
+    }
+    let again = format!("{:?}", assemble(block, Syntax::Intel, Mode::Bits64));
+    assert!(again.starts_with("Ok("), "{again}");
+    assert_eq!(again, fresh(block, Syntax::Intel));
+    // The same text in the other syntax or mode is not the same statement.
+    assert_eq!(
+        format!(
+            "{:?}",
+            assemble("movl %eax, %ecx", Syntax::Att, Mode::Bits32)
+        ),
+        std::thread::spawn(|| format!(
+            "{:?}",
+            assemble("movl %eax, %ecx", Syntax::Att, Mode::Bits32)
+        ))
+        .join()
+        .expect("assembles")
+    );
+    assert!(assemble("movl %eax, %ecx", Syntax::Intel, Mode::Bits64).is_err());
+}
