@@ -10,6 +10,7 @@
 //! cargo bench --bench compile_time                      # N = 100, 1,000, 5,000
 //! cargo bench --bench compile_time -- --n 1000 --runs 7 --profile release
 //! cargo bench --bench compile_time -- --lengths         # N = 200 blocks of 1, 10, 100 instructions
+//! cargo bench --bench compile_time -- --macro-opt-level 1   # the macro's packages optimised
 //! ```
 //!
 //! The crates are written under `target/compile-time-bench/` and kept, so that a run
@@ -38,8 +39,26 @@ impl Flavour {
     }
 }
 
-/// Writes `<root>/<flavour>/` with `n` functions, each holding one block.
-fn write_crate(root: &Path, flavour: Flavour, n: usize, length: Option<usize>) {
+/// The packages whose code runs inside the compiler when `checked_asm!` expands.
+const MACRO_PACKAGES: [&str; 6] = [
+    "checked-asm-macros",
+    "checked-asm-engine",
+    "iced-x86",
+    "syn",
+    "proc-macro2",
+    "quote",
+];
+
+/// Writes `<root>/<flavour>/` with `n` functions, each holding one block. With
+/// `macro_opt_level`, the checked crate's manifest builds the macro's packages at that
+/// optimisation level (cargo builds proc macros at `opt-level = 0` by default).
+fn write_crate(
+    root: &Path,
+    flavour: Flavour,
+    n: usize,
+    length: Option<usize>,
+    macro_opt_level: Option<u8>,
+) {
     let dir = root.join(flavour.name());
     std::fs::create_dir_all(dir.join("src")).expect("create the generated crate");
     let workspace = env!("CARGO_MANIFEST_DIR");
@@ -47,11 +66,20 @@ fn write_crate(root: &Path, flavour: Flavour, n: usize, length: Option<usize>) {
         Flavour::Plain => String::new(),
         Flavour::Checked => format!("checked-asm = {{ path = \"{workspace}/checked-asm\" }}\n"),
     };
-    let manifest = format!(
+    let mut manifest = format!(
         "[package]\nname = \"bench-{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{dependency}\n[workspace]\n",
         flavour.name()
     );
+    if let (Flavour::Checked, Some(level)) = (flavour, macro_opt_level) {
+        for package in MACRO_PACKAGES {
+            for profile in ["dev", "release"] {
+                manifest.push_str(&format!(
+                    "\n[profile.{profile}.package.{package}]\nopt-level = {level}\n"
+                ));
+            }
+        }
+    }
     write_if_changed(&dir.join("Cargo.toml"), &manifest);
     let (import, mac) = match flavour {
         Flavour::Plain => ("use core::arch::asm;", "asm"),
@@ -157,9 +185,16 @@ struct Measured {
     checked: (f64, f64),
 }
 
-fn measure(root: &Path, n: usize, length: Option<usize>, runs: usize, profile: &str) -> Measured {
+fn measure(
+    root: &Path,
+    n: usize,
+    length: Option<usize>,
+    runs: usize,
+    profile: &str,
+    macro_opt_level: Option<u8>,
+) -> Measured {
     for flavour in [Flavour::Plain, Flavour::Checked] {
-        write_crate(root, flavour, n, length);
+        write_crate(root, flavour, n, length, macro_opt_level);
         // Warm: dependencies built, the crate itself built once.
         build(root, flavour, profile);
     }
@@ -188,6 +223,7 @@ fn main() {
     let mut runs = 5;
     let mut profile = "dev".to_string();
     let mut lengths = false;
+    let mut macro_opt_level = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -200,6 +236,7 @@ fn main() {
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs),
             "--profile" => profile = args.next().unwrap_or(profile),
             "--lengths" => lengths = true,
+            "--macro-opt-level" => macro_opt_level = args.next().and_then(|v| v.parse().ok()),
             // `cargo bench` passes `--bench`.
             _ => {}
         }
@@ -211,7 +248,10 @@ fn main() {
         ns.iter().map(|&n| (n, None)).collect()
     };
     println!(
-        "profile {profile}, {runs} alternating runs per crate, medians; {} cores",
+        "profile {profile}, macro packages at {}, {runs} alternating runs per crate, medians; {} cores",
+        macro_opt_level.map_or("cargo's default opt-level (0)".to_string(), |l| format!(
+            "opt-level {l}"
+        )),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
@@ -219,7 +259,7 @@ fn main() {
         "case", "asm! s", "checked s", "ratio", "asm! MiB", "checked MiB", "ratio"
     );
     for (n, length) in cases {
-        let m = measure(&root, n, length, runs, &profile);
+        let m = measure(&root, n, length, runs, &profile, macro_opt_level);
         println!(
             "{:<28} {:>10.2} {:>10.2} {:>7.3} {:>11.0} {:>11.0} {:>7.3}",
             m.label,
