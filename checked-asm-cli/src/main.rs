@@ -251,19 +251,34 @@ fn report_contract(line: &str, args: &Args, out: &mut impl Write) -> std::io::Re
                     .collect();
                 writeln!(
                     out,
-                    "{{\"ok\":true,\"hex\":{},\"error\":null,\"instructions\":[{}],\"clobbers\":[{}],\"options\":[{}],\"contract\":{},\"findings\":[{}]}}",
+                    "{{\"ok\":true,\"hex\":{},\"error\":null,\"instructions\":[{}],\"clobbers\":[{}],\"options\":[{}],\"contract\":{},\"template_must_change\":[{}],\"findings\":[{}]}}",
                     json_str(&hex(&inf.bytes)),
                     instrs.join(","),
                     list(&inf.clobbers),
                     list(&inf.options),
                     json_str(&inf.contract),
+                    inf.template_must_change
+                        .iter()
+                        .map(|r| json_str(r))
+                        .collect::<Vec<_>>()
+                        .join(","),
                     findings.join(",")
                 )?;
             } else {
                 for (t, e) in &inf.instructions {
                     writeln!(out, "{t:<36} {e}")?;
                 }
-                writeln!(out, "minimal contract: {}", inf.contract)?;
+                if inf.template_must_change.is_empty() {
+                    writeln!(out, "minimal contract: {}", inf.contract)?;
+                } else {
+                    writeln!(
+                        out,
+                        "minimal contract: none: the template must change first ({}, below); \
+                         as written it would declare `{}`",
+                        inf.template_must_change.join(", "),
+                        inf.contract
+                    )?;
+                }
                 for d in &inf.findings {
                     writeln!(out, "{d}")?;
                 }

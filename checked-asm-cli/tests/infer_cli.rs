@@ -138,8 +138,8 @@ fn invocation_prints_effects_minimal_contract_and_findings() {
 fn raw_template_with_contract_flag() {
     let o = run(&["infer", "--contract", "--template", "cpuid"], "");
     let out = stdout(&o);
-    assert!(out.contains("minimal contract: lateout(\"rax\") _, lateout(\"rcx\") _, lateout(\"rdx\") _, options(nomem, nostack, preserves_flags)"), "{out}");
-    // rbx cannot be declared: the block must restore it.
+    // rbx cannot be declared: the block must restore it, so no contract is the fix.
+    assert!(out.contains("minimal contract: none: the template must change first (R05, below); as written it would declare `lateout(\"rax\") _, lateout(\"rcx\") _, lateout(\"rdx\") _, options(nomem, nostack, preserves_flags)`"), "{out}");
     assert!(out.contains("R05"), "{out}");
     let att = run(
         &[
@@ -153,4 +153,29 @@ fn raw_template_with_contract_flag() {
         "",
     );
     assert!(stdout(&att).contains("flags modified"), "{}", stdout(&att));
+}
+
+#[test]
+fn no_contract_is_offered_as_the_fix_when_the_template_must_change() {
+    // `bsr` leaves its destination unwritten for a zero input (R18): the contract of the
+    // template as written (a `lateout`) would fail again, so it is not called the fix.
+    let block = "asm!(\"bsr {o}, {i}\", i = in(reg) x, o = out(reg) y)\n";
+    let text = stdout(&run(&["infer"], block));
+    assert!(
+        text.contains("minimal contract: none: the template must change first (R18, below)"),
+        "{text}"
+    );
+    assert!(text.contains("error: [checked-asm R18]"), "{text}");
+    let json = stdout(&run(&["infer", "--format", "json"], block));
+    assert!(
+        json.contains("\"template_must_change\":[\"R18\"]"),
+        "{json}"
+    );
+    // A declaration mistake keeps its paste-ready contract.
+    let json = stdout(&run(
+        &["infer", "--format", "json"],
+        "asm!(\"rdtscp\", out(\"eax\") lo, out(\"edx\") hi)\n",
+    ));
+    assert!(json.contains("\"template_must_change\":[]"), "{json}");
+    assert!(json.contains("lateout(\\\"rcx\\\") _"), "{json}");
 }

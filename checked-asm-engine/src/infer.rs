@@ -22,8 +22,11 @@ pub struct Inference {
     pub clobbers: Vec<String>,
     /// The strongest options that hold.
     pub options: Vec<String>,
-    /// The minimal contract as paste-ready operand text.
+    /// The minimal contract as paste-ready operand text, for the template as written.
     pub contract: String,
+    /// Rules whose errors only a change of the template fixes (`R18` for a `bsr` into a
+    /// plain `out`): then no contract makes the block correct, `contract` included.
+    pub template_must_change: Vec<&'static str>,
     /// Findings against the declared contract (errors and refinements).
     pub findings: Vec<Diagnostic>,
 }
@@ -104,6 +107,7 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
             .collect(),
         options,
         contract: inferred.render(&ctx),
+        template_must_change: analysis::template_must_change(&findings),
         findings,
     })
 }

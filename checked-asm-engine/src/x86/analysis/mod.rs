@@ -321,9 +321,6 @@ fn analyse_for(
     {
         out.retain(|d| !(d.code == Code::Rule("R04") && d.level == crate::diag::Level::Warning));
     }
-    // The minimal contract is the fix only for mistakes in the declarations; for a
-    // template that must change (R03, R04, R05, R13, R14, R18–R21…) it would mislead.
-    const DECLARATION_RULES: [&str; 8] = ["R01", "R02", "R06", "R07", "R08", "R10", "R12", "R16"];
     match out
         .iter_mut()
         .find(|d| d.level == crate::diag::Level::Error)
@@ -339,6 +336,27 @@ fn analyse_for(
         }
     }
     out
+}
+
+/// Rules whose errors are mistakes in the declarations, which the minimal contract
+/// fixes. For a template that must change (R03, R04, R05, R13, R14, R18–R21…) the
+/// minimal contract of the template as written would mislead.
+const DECLARATION_RULES: [&str; 8] = ["R01", "R02", "R06", "R07", "R08", "R10", "R12", "R16"];
+
+/// The rules of `findings` whose errors the template itself must fix: no contract makes
+/// it correct as written.
+pub fn template_must_change(findings: &[Diagnostic]) -> Vec<&'static str> {
+    let mut rules = Vec::new();
+    for d in findings {
+        if let Code::Rule(id) = d.code
+            && d.level == crate::diag::Level::Error
+            && !DECLARATION_RULES.contains(&id)
+            && !rules.contains(&id)
+        {
+            rules.push(id);
+        }
+    }
+    rules
 }
 
 /// What an opaque `call` may clobber: the ABIs named in `clobber_abi` (all of them), else
