@@ -11,6 +11,7 @@
 //! cargo bench --bench compile_time -- --n 1000 --runs 7 --profile release
 //! cargo bench --bench compile_time -- --lengths         # N = 200 blocks of 1, 10, 100 instructions
 //! cargo bench --bench compile_time -- --macro-opt-level 1   # the macro's packages optimised
+//! cargo bench --bench compile_time -- --cold --runs 3   # cold build of the dependency
 //! ```
 //!
 //! The crates are written under `target/compile-time-bench/` and kept, so that a run
@@ -118,11 +119,16 @@ fn build(root: &Path, flavour: Flavour, profile: &str) -> (f64, u64) {
     let lib = dir.join("src/lib.rs");
     let text = std::fs::read(&lib).expect("read the generated source");
     std::fs::write(&lib, text).expect("touch the generated source");
+    cargo_build(&dir, &root.join("target"), profile)
+}
+
+/// Wall time (s) and peak resident set (KiB) of `cargo build` of the crate in `dir`.
+fn cargo_build(dir: &Path, target_dir: &Path, profile: &str) -> (f64, u64) {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--quiet", "--lib", "--profile", profile])
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("CARGO_TARGET_DIR", target_dir)
         // The whole crate is compiled each time: with incremental compilation an
         // unchanged crate would reuse its previous codegen, while proc macros always
         // run again, so the comparison would measure only the macros.
@@ -218,12 +224,41 @@ fn measure(
     }
 }
 
+/// Issue 6, item 3: `cargo build` of a fresh crate that depends on `checked-asm` (and
+/// expands one block) against one that depends on nothing, from an empty target
+/// directory, in the dev and release profiles. The registry is already downloaded.
+fn cold(root: &Path, runs: usize) {
+    let root = root.join("cold");
+    println!("cold build, median of {runs} runs from an empty target directory");
+    println!(
+        "{:<10} {:>14} {:>20} {:>9}",
+        "profile", "no deps s", "checked-asm s", "extra s"
+    );
+    for profile in ["dev", "release"] {
+        let mut times = [Vec::new(), Vec::new()];
+        for _ in 0..runs {
+            for (i, flavour) in [Flavour::Plain, Flavour::Checked].into_iter().enumerate() {
+                write_crate(&root, flavour, 1, None, None);
+                let target = root.join(format!("target-{}", flavour.name()));
+                let _ = std::fs::remove_dir_all(&target);
+                times[i].push(cargo_build(&root.join(flavour.name()), &target, profile).0);
+            }
+        }
+        let [plain, checked] = times.map(median);
+        println!(
+            "{profile:<10} {plain:>14.2} {checked:>20.2} {:>9.2}",
+            checked - plain
+        );
+    }
+}
+
 fn main() {
     let mut ns = vec![100, 1_000, 5_000];
     let mut runs = 5;
     let mut profile = "dev".to_string();
     let mut lengths = false;
     let mut macro_opt_level = None;
+    let mut cold_build = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -236,12 +271,17 @@ fn main() {
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs),
             "--profile" => profile = args.next().unwrap_or(profile),
             "--lengths" => lengths = true,
+            "--cold" => cold_build = true,
             "--macro-opt-level" => macro_opt_level = args.next().and_then(|v| v.parse().ok()),
             // `cargo bench` passes `--bench`.
             _ => {}
         }
     }
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compile-time-bench");
+    if cold_build {
+        cold(&root, runs);
+        return;
+    }
     let cases: Vec<(usize, Option<usize>)> = if lengths {
         [1, 10, 100].into_iter().map(|l| (200, Some(l))).collect()
     } else {
