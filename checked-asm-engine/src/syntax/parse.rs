@@ -403,6 +403,22 @@ fn parse_template(
     cfg: Option<Cfg>,
     includes: &dyn IncludeResolver,
 ) -> syn::Result<TemplatePiece> {
+    // Most pieces are a plain string literal: read it without building an expression
+    // and printing it back for its span (the same text, origin and span as below).
+    let plain_literal = input.cursor().group(proc_macro2::Delimiter::None).is_none()
+        && input.peek(LitStr)
+        && input.cursor().literal().is_some_and(|(_, rest)| {
+            rest.eof() || rest.punct().is_some_and(|(p, _)| p.as_char() == ',')
+        });
+    if plain_literal {
+        let lit: LitStr = input.parse()?;
+        return Ok(TemplatePiece {
+            cfg,
+            text: lit.value(),
+            origin: TemplateOrigin::Literal,
+            span: SpanRange::single(lit.span()),
+        });
+    }
     let expr: Expr = input.parse()?;
     let tokens = expr.to_token_stream();
     let span = SpanRange::of_tokens(&tokens).unwrap_or_else(SpanRange::call_site);

@@ -17,6 +17,7 @@
 //! 32-bit register, bf16→fp32) stay listed as raising, which is conservative. A vector instruction whose mnemonic is in neither
 //! list is modelled as raising, under `Category::UnlistedSimd`.
 
+use super::MnemonicSet;
 use crate::x86::effects::types::{Category, Effects, State};
 use iced_x86::{Code, Instruction, Mnemonic, OpKind, RoundingControl};
 
@@ -208,10 +209,12 @@ pub fn has_vector_operand(instr: &Instruction) -> bool {
 /// shares its mnemonic with the SSE compare and is excluded by Code.
 pub fn raises(instr: &Instruction) -> Option<bool> {
     let m = instr.mnemonic();
-    if instr.code() == Code::Cmpsd_m32_m32 || QUIET.contains(&m) {
+    static QUIET_SET: MnemonicSet = MnemonicSet::new(QUIET);
+    static RAISES_SET: MnemonicSet = MnemonicSet::new(RAISES);
+    if instr.code() == Code::Cmpsd_m32_m32 || QUIET_SET.contains(m) {
         return Some(false);
     }
-    if !RAISES.contains(&m) {
+    if !RAISES_SET.contains(m) {
         return if has_vector_operand(instr) {
             None
         } else {
