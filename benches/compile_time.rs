@@ -112,8 +112,20 @@ fn write_if_changed(path: &Path, text: &str) {
     }
 }
 
-/// Wall time (s) and peak resident set (KiB) of one `cargo build` of the crate.
-fn build(root: &Path, flavour: Flavour, profile: &str) -> (f64, u64) {
+/// What one `cargo build` cost.
+#[derive(Clone, Copy)]
+struct Cost {
+    /// Wall time, s.
+    wall: f64,
+    /// User + system CPU time of cargo and every rustc it ran, s: less disturbed than
+    /// the wall time by other work on a shared machine.
+    cpu: f64,
+    /// Peak resident set of cargo or the rustc it ran, MiB.
+    peak_mib: f64,
+}
+
+/// One `cargo build` of the generated crate (the crate itself only).
+fn build(root: &Path, flavour: Flavour, profile: &str) -> Cost {
     let dir = root.join(flavour.name());
     // Only this crate is rebuilt: its source is newer than its last build.
     let lib = dir.join("src/lib.rs");
@@ -122,8 +134,8 @@ fn build(root: &Path, flavour: Flavour, profile: &str) -> (f64, u64) {
     cargo_build(&dir, &root.join("target"), profile)
 }
 
-/// Wall time (s) and peak resident set (KiB) of `cargo build` of the crate in `dir`.
-fn cargo_build(dir: &Path, target_dir: &Path, profile: &str) -> (f64, u64) {
+/// `cargo build` of the crate in `dir`.
+fn cargo_build(dir: &Path, target_dir: &Path, profile: &str) -> Cost {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--quiet", "--lib", "--profile", profile])
         .arg("--manifest-path")
@@ -142,19 +154,24 @@ fn cargo_build(dir: &Path, target_dir: &Path, profile: &str) -> (f64, u64) {
     // Reaped by `wait4` below, which `Child::wait` cannot replace: it gives no rusage.
     #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("start cargo build");
-    let (status, max_rss_kib) = wait_with_rusage(child.id());
-    let secs = start.elapsed().as_secs_f64();
+    let (status, usage) = wait_with_rusage(child.id());
+    let wall = start.elapsed().as_secs_f64();
     assert!(
         status == 0,
         "cargo build of {} failed: exit status {status}",
         dir.display()
     );
-    (secs, max_rss_kib)
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Cost {
+        wall,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        peak_mib: usage.ru_maxrss as f64 / 1024.0,
+    }
 }
 
 /// `wait4(2)` gives the resource usage of one child and all its waited-for descendants:
 /// `ru_maxrss` is the largest resident set among cargo and the rustc it ran.
-fn wait_with_rusage(pid: u32) -> (i32, u64) {
+fn wait_with_rusage(pid: u32) -> (i32, libc::rusage) {
     let mut status = 0;
     // SAFETY: `rusage` is plain data, written by the kernel.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -172,7 +189,7 @@ fn wait_with_rusage(pid: u32) -> (i32, u64) {
     } else {
         -1
     };
-    (code, usage.ru_maxrss as u64)
+    (code, usage)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -187,8 +204,18 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 struct Measured {
     label: String,
-    plain: (f64, f64),
-    checked: (f64, f64),
+    plain: Cost,
+    checked: Cost,
+}
+
+/// The median of each figure over the runs.
+fn medians(costs: &[Cost]) -> Cost {
+    let of = |f: fn(&Cost) -> f64| median(costs.iter().map(f).collect());
+    Cost {
+        wall: of(|c| c.wall),
+        cpu: of(|c| c.cpu),
+        peak_mib: of(|c| c.peak_mib),
+    }
 }
 
 fn measure(
@@ -204,14 +231,10 @@ fn measure(
         // Warm: dependencies built, the crate itself built once.
         build(root, flavour, profile);
     }
-    let (mut pt, mut pm, mut ct, mut cm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut plain, mut checked) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        let (t, m) = build(root, Flavour::Plain, profile);
-        pt.push(t);
-        pm.push(m as f64);
-        let (t, m) = build(root, Flavour::Checked, profile);
-        ct.push(t);
-        cm.push(m as f64);
+        plain.push(build(root, Flavour::Plain, profile));
+        checked.push(build(root, Flavour::Checked, profile));
     }
     let label = match length {
         Some(len) => format!("N = {n}, {len} instr/block"),
@@ -219,17 +242,22 @@ fn measure(
     };
     Measured {
         label,
-        plain: (median(pt), median(pm) / 1024.0),
-        checked: (median(ct), median(cm) / 1024.0),
+        plain: medians(&plain),
+        checked: medians(&checked),
     }
 }
 
 /// Issue 6, item 3: `cargo build` of a fresh crate that depends on `checked-asm` (and
 /// expands one block) against one that depends on nothing, from an empty target
 /// directory, in the dev and release profiles. The registry is already downloaded.
-fn cold(root: &Path, runs: usize) {
+fn cold(root: &Path, runs: usize, macro_opt_level: Option<u8>) {
     let root = root.join("cold");
-    println!("cold build, median of {runs} runs from an empty target directory");
+    println!(
+        "cold build, median of {runs} runs from an empty target directory, macro packages at {}",
+        macro_opt_level.map_or("cargo's default opt-level (0)".to_string(), |l| format!(
+            "opt-level {l}"
+        ))
+    );
     println!(
         "{:<10} {:>14} {:>20} {:>9}",
         "profile", "no deps s", "checked-asm s", "extra s"
@@ -238,10 +266,10 @@ fn cold(root: &Path, runs: usize) {
         let mut times = [Vec::new(), Vec::new()];
         for _ in 0..runs {
             for (i, flavour) in [Flavour::Plain, Flavour::Checked].into_iter().enumerate() {
-                write_crate(&root, flavour, 1, None, None);
+                write_crate(&root, flavour, 1, None, macro_opt_level);
                 let target = root.join(format!("target-{}", flavour.name()));
                 let _ = std::fs::remove_dir_all(&target);
-                times[i].push(cargo_build(&root.join(flavour.name()), &target, profile).0);
+                times[i].push(cargo_build(&root.join(flavour.name()), &target, profile).wall);
             }
         }
         let [plain, checked] = times.map(median);
@@ -279,7 +307,7 @@ fn main() {
     }
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compile-time-bench");
     if cold_build {
-        cold(&root, runs);
+        cold(&root, runs, macro_opt_level);
         return;
     }
     let cases: Vec<(usize, Option<usize>)> = if lengths {
@@ -295,25 +323,40 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:<28} {:>10} {:>10} {:>7} {:>11} {:>11} {:>7}",
-        "case", "asm! s", "checked s", "ratio", "asm! MiB", "checked MiB", "ratio"
+        "{:<26} {:>7} {:>9} {:>6}  {:>7} {:>9} {:>6}  {:>8} {:>8} {:>6}",
+        "case",
+        "asm! s",
+        "checked s",
+        "ratio",
+        "asm! s",
+        "checked s",
+        "ratio",
+        "asm! MiB",
+        "chk MiB",
+        "ratio"
     );
+    println!("{:<26} {:^24}  {:^24}", "", "wall time", "CPU time");
     for (n, length) in cases {
         let m = measure(&root, n, length, runs, &profile, macro_opt_level);
+        let (p, c) = (m.plain, m.checked);
         println!(
-            "{:<28} {:>10.2} {:>10.2} {:>7.3} {:>11.0} {:>11.0} {:>7.3}",
+            "{:<26} {:>7.2} {:>9.2} {:>6.3}  {:>7.2} {:>9.2} {:>6.3}  {:>8.0} {:>8.0} {:>6.3}",
             m.label,
-            m.plain.0,
-            m.checked.0,
-            m.checked.0 / m.plain.0,
-            m.plain.1,
-            m.checked.1,
-            m.checked.1 / m.plain.1,
+            p.wall,
+            c.wall,
+            c.wall / p.wall,
+            p.cpu,
+            c.cpu,
+            c.cpu / p.cpu,
+            p.peak_mib,
+            c.peak_mib,
+            c.peak_mib / p.peak_mib,
         );
         println!(
-            "{:<28} extra per block: {:.0} us",
+            "{:<26} extra per block: {:.0} us wall, {:.0} us CPU",
             "",
-            (m.checked.0 - m.plain.0) / n as f64 * 1e6
+            (c.wall - p.wall) / n as f64 * 1e6,
+            (c.cpu - p.cpu) / n as f64 * 1e6
         );
     }
 }
