@@ -85,10 +85,15 @@ fn examples_have_the_same_machine_code_with_checked_asm_as_with_asm() {
     let [checked, plain, mutant] = write_packages(repo, &root, &examples);
 
     let host = host_triple();
-    let builds: Vec<(&Path, Child)> = [&checked, &plain, &mutant]
-        .into_iter()
-        .map(|dir| (dir.as_path(), cargo_build(dir, &host)))
-        .collect();
+    let in_place = repo.join("examples");
+    let builds: Vec<(&Path, Child)> = [
+        (&checked, in_place),
+        (&plain, plain.join("examples")),
+        (&mutant, mutant.join("examples")),
+    ]
+    .into_iter()
+    .map(|(dir, sources)| (dir.as_path(), cargo_build(dir, &sources, &host)))
+    .collect();
     for (dir, child) in builds {
         let out = child.wait_with_output().expect("wait for cargo build");
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -267,7 +272,8 @@ fn host_triple() -> String {
         .to_string()
 }
 
-fn cargo_build(dir: &Path, host: &str) -> Child {
+/// Builds the package in `dir`, whose examples are the files of `sources`.
+fn cargo_build(dir: &Path, sources: &Path, host: &str) -> Child {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--quiet", "--release", "--examples", "--offline"])
         .args(["--target", host])
@@ -277,7 +283,17 @@ fn cargo_build(dir: &Path, host: &str) -> Child {
         .arg(dir.join("target"))
         // Takes precedence over every other source of flags; with `--target`, cargo
         // gives it to the target's crates only (not to proc macros and their deps).
-        .env("CARGO_ENCODED_RUSTFLAGS", "--emit=asm,link")
+        // Panic locations embed the source path, so both variants must name their files
+        // alike, or their anonymous constants differ in content and in numbering: cargo
+        // hands rustc `examples/x.rs` for the copies inside a package and an absolute
+        // path for the checked variant's examples, which are outside its package.
+        .env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            format!(
+                "--emit=asm,link\x1f--remap-path-prefix={}=/examples\x1f--remap-path-prefix=examples=/examples",
+                path_str(sources)
+            ),
+        )
         .env("CARGO_INCREMENTAL", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

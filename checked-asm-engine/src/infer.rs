@@ -71,16 +71,23 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
             (text, n.effects.to_string())
         })
         .collect();
-    findings.extend(
-        analysis::analyse(&asm, &lowered, arch, None)
-            .into_iter()
-            .map(|f| match f.when {
-                None => f.diag,
-                Some(cfg) => f
-                    .diag
-                    .with_note(format!("found when checking the block for `cfg({cfg})`")),
-            }),
-    );
+    let analysed = analysis::analyse(&asm, &lowered, arch, None);
+    // The contract shown is Linux's; a template fault of some other OS only is a finding
+    // for that OS, not a reason to withhold it.
+    let everywhere: Vec<Diagnostic> = analysed
+        .iter()
+        .filter(|f| f.when.is_none())
+        .map(|f| f.diag.clone())
+        .collect();
+    let template_must_change = analysis::template_must_change(&everywhere);
+    findings.extend(analysed.into_iter().map(|f| {
+        match f.when {
+            None => f.diag,
+            Some(cfg) => f
+                .diag
+                .with_note(format!("found when checking the block for `cfg({cfg})`")),
+        }
+    }));
     let order = [
         "pure",
         "nomem",
@@ -107,7 +114,7 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
             .collect(),
         options,
         contract: inferred.render(&ctx),
-        template_must_change: analysis::template_must_change(&findings),
+        template_must_change,
         findings,
     })
 }

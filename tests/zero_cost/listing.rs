@@ -4,12 +4,13 @@
 //!
 //! What legitimately differs between two builds of the same source in two packages is
 //! only naming: the hash suffix of legacy-mangled symbols (`17h0123456789abcdefE`, it
-//! hashes the package's metadata), the 32-hex-digit hash in the names of anonymous
-//! constants (`.Lanon.<hash>.3`), and the numbers of local labels (`.LBB4_3`: LLVM
-//! numbers them by the function's position in the module, which follows the symbol
-//! names). Everything else of a function is compared: instructions (inline assembly
-//! included, as LLVM parsed and re-printed it), labels, alignment, CFI directives, and
-//! the constant pools and jump tables it uses.
+//! hashes the package's metadata), the names of anonymous constants (`.Lanon.<hash>.3`:
+//! the hash and the creation order both follow the crate's metadata), and the numbers
+//! of local labels (`.LBB4_3`: LLVM numbers them by the function's position in the
+//! module, which follows the symbol names). Everything else of a function is compared:
+//! instructions (inline assembly included, as LLVM parsed and re-printed it), labels,
+//! alignment, CFI directives, and the contents of the constant pools, jump tables and
+//! anonymous constants (panic messages and locations) it uses.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -115,7 +116,10 @@ fn split(listing: &str) -> Result<(Vec<Raw<'_>>, Data<'_>), String> {
                     symbol: label,
                     lines: Vec::new(),
                 });
-            } else if label.starts_with(".LCPI") || label.starts_with(".LJTI") {
+            } else if label.starts_with(".LCPI")
+                || label.starts_with(".LJTI")
+                || label.starts_with(".Lanon.")
+            {
                 data_label = Some(label);
                 data.insert(label, Vec::new());
             }
@@ -186,7 +190,9 @@ fn normalise(f: &Raw, data: &Data, canonical: &HashMap<&str, String>) -> Vec<Str
 }
 
 /// The local labels LLVM numbers by the function's position in the module (`.LBB4_3`,
-/// `.Ltmp12`, `.LCPI4_0`...). Other local symbols (`.Lanon.<hash>.3`) keep their number.
+/// `.Ltmp12`, `.LCPI4_0`...). Anonymous constants (`.Lanon.<hash>.3`) are numbered in
+/// the order rustc creates them, which follows the crate's hash: they are renumbered too,
+/// and their contents compared.
 const NUMBERED_LABELS: [&str; 6] = [
     ".LBB",
     ".Ltmp",
@@ -213,6 +219,12 @@ fn rename(
         let token = &rest[start..start + len];
         if let Some(name) = canonical.get(token) {
             out.push_str(name);
+        } else if token.starts_with(".Lanon.") {
+            let n = labels.len();
+            let renamed = labels
+                .entry(token.to_string())
+                .or_insert_with(|| format!(".Lanon~{n}"));
+            out.push_str(renamed);
         } else if let Some(kind) = NUMBERED_LABELS.iter().find(|kind| {
             token.strip_prefix(**kind).is_some_and(|n| {
                 !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'_')
@@ -515,6 +527,32 @@ mod tests {
         let b = a.replace("\t.quad\t9", "\t.quad\t8");
         let err = compare_listings(&a, &b).unwrap_err();
         assert!(err.contains("  - .quad\t9\n  + .quad\t8"), "{err}");
+    }
+
+    /// A function using two anonymous constants, numbered `first` and `second`, the
+    /// second a panic location pointing at the first.
+    fn with_constants(first: usize, second: usize, file: &str) -> String {
+        let h = HASH_A;
+        format!(
+            "\t.type\t_ZN2ex4main17h{h:.16}E,@function\n\
+             _ZN2ex4main17h{h:.16}E:\n\
+             \tleaq\t.Lanon.{h}.{second}(%rip), %rdi\n\
+             \tretq\n\
+             .Lfunc_end0:\n\n\
+             \t.section\t.rodata.str1.1,\"aMS\",@progbits,1\n\
+             .Lanon.{h}.{first}:\n\t.asciz\t\"{file}\"\n\t.size\t.Lanon.{h}.{first}, 8\n\n\
+             \t.section\t.data.rel.ro,\"aw\",@progbits\n\
+             .Lanon.{h}.{second}:\n\t.quad\t.Lanon.{h}.{first}\n\t.asciz\t\"\\007\"\n\n"
+        )
+    }
+
+    #[test]
+    fn anonymous_constants_compare_by_content_not_number() {
+        let a = with_constants(3, 4, "/ex.rs");
+        let b = with_constants(7, 2, "/ex.rs");
+        assert!(compare_listings(&a, &b).is_ok());
+        let err = compare_listings(&a, &with_constants(3, 4, "/ey.rs")).unwrap_err();
+        assert!(err.contains("/ex.rs") && err.contains("/ey.rs"), "{err}");
     }
 
     #[test]
