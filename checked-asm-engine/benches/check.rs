@@ -19,7 +19,7 @@ mod block_mix;
 use block_mix::{Block, MIX, long_block};
 use checked_asm_engine::diag::Level;
 use checked_asm_engine::expand;
-use checked_asm_engine::syntax::{Cfg, CfgAssignment, MacroKind, NoIncludes};
+use checked_asm_engine::syntax::{Cfg, MacroKind, NoIncludes};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
@@ -88,28 +88,13 @@ fn assert_correct(label: &str, tokens: &TokenStream, allow_warnings: bool) {
 }
 
 fn holds_on_x86_64_linux(cfg: &Cfg) -> bool {
-    let mut atoms = Vec::new();
-    cfg.atoms(&mut atoms);
-    let known = atoms.into_iter().filter_map(|atom| {
-        let Cfg::Option {
-            name,
-            value: Some(v),
-        } = &atom
-        else {
-            return None;
-        };
-        let truth = match name.as_str() {
-            "target_os" => v == "linux",
-            "target_family" => v == "unix",
-            _ => return None,
-        };
-        Some((atom, truth))
+    let linux = cfg.decide(&|name, v| match name {
+        "target_arch" => Some(v == "x86_64"),
+        "target_os" => Some(v == "linux"),
+        "target_family" => Some(v == "unix"),
+        _ => None,
     });
-    let linux = CfgAssignment {
-        arch: Some("x86_64"),
-        values: known.collect(),
-    };
-    cfg.eval(&linux) != Some(false)
+    linux != Cfg::Bool(false)
 }
 
 fn bench(c: &mut Criterion) {

@@ -4,7 +4,7 @@
 
 use checked_asm_engine::diag::{Code, Level};
 use checked_asm_engine::expand::{BuildTarget, check_for, split_target};
-use checked_asm_engine::syntax::{Cfg, CfgAssignment, MacroKind, NoIncludes};
+use checked_asm_engine::syntax::{Cfg, MacroKind, NoIncludes};
 use checked_asm_engine::x86::Arch;
 use checked_asm_engine::x86::effects::Os;
 use proc_macro2::TokenStream;
@@ -58,27 +58,15 @@ fn verdicts(
         .findings
         .iter()
         .filter(|(cfg, _)| {
-            let mut atoms = Vec::new();
-            cfg.atoms(&mut atoms);
-            let values = atoms
-                .into_iter()
-                .filter(|a| !matches!(a, Cfg::Option { name, .. } if name == "target_arch"))
-                .map(|a| {
-                    let v = match &a {
-                        Cfg::Option {
-                            name,
-                            value: Some(v),
-                        } if name == "target_os" => v == os,
-                        _ => with,
-                    };
-                    (a, v)
-                })
-                .collect();
-            let here = CfgAssignment {
-                arch: Some(arch.cfg_name()),
-                values,
-            };
-            cfg.eval(&here).expect("every atom assigned")
+            let here = cfg.decide(&|name, v| match name {
+                "target_arch" => Some(v == arch.cfg_name()),
+                "target_os" => Some(v == os),
+                _ => Some(with),
+            });
+            match here {
+                Cfg::Bool(holds) => holds,
+                other => panic!("`{other}` left undecided"),
+            }
         })
         .map(|(_, d)| {
             (

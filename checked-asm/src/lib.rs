@@ -14,9 +14,8 @@ pub use checked_asm_macros::__resolved_template;
 /// The procedural macro runs on the host and cannot see the target; this crate is
 /// compiled for the target, so the one definition whose `cfg` holds tells the macro
 /// what it checks for (`@target["x86_64" linux] (<arguments>)`, read by the engine's
-/// `split_target`). The
-/// families are the ones whose kernel and calling-convention ABIs the checker
-/// distinguishes. `$d` is a `$` token: the inner `macro_rules!` needs its own
+/// `split_target`). The families are the ones whose kernel and calling-convention ABIs
+/// the checker distinguishes. `$d` is a `$` token: the inner `macro_rules!` needs its own
 /// metavariables, which stable Rust cannot write inside another macro otherwise.
 macro_rules! for_target {
     ($d:tt $arch:tt $family:ident if $($cfg:tt)*) => {
@@ -50,17 +49,18 @@ macro_rules! for_target {
     };
 }
 
-for_target!($ "x86_64" linux if any(target_os = "linux", target_os = "android"));
-for_target!($ "x86_64" freebsd if target_os = "freebsd");
-for_target!($ "x86_64" windows if any(target_os = "windows", target_os = "uefi"));
-for_target!($ "x86_64" other if not(any(
-    target_os = "linux", target_os = "android", target_os = "freebsd",
-    target_os = "windows", target_os = "uefi"
-)));
-for_target!($ "x86" linux if any(target_os = "linux", target_os = "android"));
-for_target!($ "x86" freebsd if target_os = "freebsd");
-for_target!($ "x86" windows if any(target_os = "windows", target_os = "uefi"));
-for_target!($ "x86" other if not(any(
+/// [`for_target!`] for both x86 architectures.
+macro_rules! for_family {
+    ($d:tt $family:ident if $($cfg:tt)*) => {
+        for_target!($d "x86_64" $family if $($cfg)*);
+        for_target!($d "x86" $family if $($cfg)*);
+    };
+}
+
+for_family!($ linux if any(target_os = "linux", target_os = "android"));
+for_family!($ freebsd if target_os = "freebsd");
+for_family!($ windows if any(target_os = "windows", target_os = "uefi"));
+for_family!($ other if not(any(
     target_os = "linux", target_os = "android", target_os = "freebsd",
     target_os = "windows", target_os = "uefi"
 )));

@@ -254,9 +254,10 @@ impl Parser<'_> {
     fn instruction(&mut self, range: Range<usize>) -> Result<(), AsmError> {
         // The choice of encoding depends only on the statement's text, syntax and mode,
         // unless `.set` names or a preceding prefix statement take part: reuse it.
-        let cacheable = self.equs.is_empty() && self.pending_prefix.is_none();
-        if cacheable
-            && let Some(pinstr) = selection_cache::get(self.mode, self.syntax, self.src, &range)
+        let key = (self.equs.is_empty() && self.pending_prefix.is_none())
+            .then(|| (self.mode, self.syntax, self.src[range.clone()].to_string()));
+        if let Some(key) = &key
+            && let Some(pinstr) = selection_cache::get(key, range.start)
         {
             self.push(range, PKind::Instr(pinstr));
             return Ok(());
@@ -265,8 +266,8 @@ impl Parser<'_> {
         let Some(pinstr) = self.instruction_uncached(range.clone())? else {
             return Ok(());
         };
-        if cacheable {
-            selection_cache::put(self.mode, self.syntax, self.src, &range, &pinstr);
+        if let Some(key) = key {
+            selection_cache::put(key, range.start, &pinstr);
         }
         self.push(range, PKind::Instr(pinstr));
         Ok(())
@@ -489,46 +490,35 @@ mod selection_cache {
     use super::{Mode, PInstr, Syntax};
     use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::ops::Range;
 
     /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
     const CAPACITY: usize = 8192;
 
-    type Key = (Mode, Syntax, String);
+    /// The statement's text, with the syntax and mode it is assembled in.
+    pub(super) type Key = (Mode, Syntax, String);
 
     thread_local! {
         static CACHE: RefCell<HashMap<Key, PInstr>> = RefCell::new(HashMap::new());
     }
 
-    pub(super) fn get(
-        mode: Mode,
-        syntax: Syntax,
-        src: &str,
-        range: &Range<usize>,
-    ) -> Option<PInstr> {
-        let key = (mode, syntax, src[range.clone()].to_string());
-        let mut pinstr = CACHE.with_borrow(|cache| cache.get(&key).cloned())?;
-        shift(&mut pinstr, range.start as isize);
+    /// The selection for the statement `key` starting at `start` in the source.
+    pub(super) fn get(key: &Key, start: usize) -> Option<PInstr> {
+        let mut pinstr = CACHE.with_borrow(|cache| cache.get(key).cloned())?;
+        shift(&mut pinstr, start as isize);
         Some(pinstr)
     }
 
-    pub(super) fn put(
-        mode: Mode,
-        syntax: Syntax,
-        src: &str,
-        range: &Range<usize>,
-        pinstr: &PInstr,
-    ) {
+    pub(super) fn put(key: Key, start: usize, pinstr: &PInstr) {
         if pinstr.cands.iter().any(|c| !c.fixups.is_empty()) {
             return;
         }
         let mut relative = pinstr.clone();
-        shift(&mut relative, -(range.start as isize));
+        shift(&mut relative, -(start as isize));
         CACHE.with_borrow_mut(|cache| {
             if cache.len() >= CAPACITY {
                 cache.clear();
             }
-            cache.insert((mode, syntax, src[range.clone()].to_string()), relative);
+            cache.insert(key, relative);
         });
     }
 
