@@ -39,12 +39,27 @@ pub fn parse_invocation(
     tokens: TokenStream,
     includes: &dyn IncludeResolver,
 ) -> Result<AsmInvocation, Vec<Diagnostic>> {
-    let span = SpanRange::of_tokens(&tokens).unwrap_or_else(SpanRange::call_site);
-    let parser = |input: ParseStream| parse_args(input, kind, includes, span);
+    let parser = |input: ParseStream| {
+        let span = span_of_rest(input.cursor()).unwrap_or_else(SpanRange::call_site);
+        parse_args(input, kind, includes, span)
+    };
     match parser.parse2(tokens) {
         Ok(inv) => Ok(inv),
         Err(err) => Err(err.into_iter().map(syn_error_to_diagnostic).collect()),
     }
+}
+
+/// `SpanRange::of_tokens` of the tokens from `cursor` to the end, read from syn's buffer
+/// (the stream itself would be cloned and walked through the compiler's bridge again).
+fn span_of_rest(cursor: Cursor) -> Option<SpanRange> {
+    let (first, mut rest) = cursor.token_tree()?;
+    let start = first.span();
+    let mut end = start;
+    while let Some((tt, next)) = rest.token_tree() {
+        end = tt.span();
+        rest = next;
+    }
+    Some(SpanRange { start, end })
 }
 
 fn syn_error_to_diagnostic(err: syn::Error) -> Diagnostic {
@@ -355,8 +370,265 @@ fn peek_end_after_one(input: ParseStream) -> bool {
 }
 
 fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
+    if let Some(len) = simple_expr_len(input.cursor()) {
+        return input.step(|cursor| {
+            let mut tokens = TokenStream::new();
+            let mut rest = *cursor;
+            for _ in 0..len {
+                let (tt, next) = rest.token_tree().expect("simple_expr_len counted it");
+                tokens.extend([tt]);
+                rest = next;
+            }
+            Ok((expr_ref(&tokens), rest))
+        });
+    }
+    parse_expr_with_syn(input)
+}
+
+fn parse_expr_with_syn(input: ParseStream) -> syn::Result<ExprRef> {
     let expr: Expr = input.parse()?;
     Ok(expr_ref(&expr))
+}
+
+/// The number of token trees of the operand expression at `cursor`, when it has one of
+/// the shapes most operands have and ends where syn's expression parser would end it:
+/// a literal or a path (`port`, `0x80u16`, `Self::BASE`, `value.0`), possibly with
+/// `&`, `&mut`, `*`, `-`, `!` before it, then fields, method calls without turbofish,
+/// calls, indexing, `name!(...)` and `as` casts to a path, followed by `,`, `=>` or
+/// the end of the arguments. `None` for anything else (generics, closures, binary
+/// operators, blocks, keywords, the invisible groups of `macro_rules!` fragments...),
+/// which syn's `Expr` parser reads instead. Building a `syn::Expr` is the larger part of
+/// an operand's parsing time in a macro built without optimisation, and only the
+/// tokens are kept.
+fn simple_expr_len(start: Cursor) -> Option<usize> {
+    let mut scan = Scan {
+        cursor: start,
+        len: 0,
+    };
+    // Prefix operators.
+    while let Some((p, next)) = plain_punct(scan.cursor) {
+        match p.as_char() {
+            '*' | '-' | '!' => scan.to(next),
+            ':' if is_path_sep(scan.cursor) => break,
+            '&' => {
+                scan.to(next);
+                if let Some((ident, next)) = plain_ident(scan.cursor)
+                    && ident == "mut"
+                {
+                    scan.to(next);
+                }
+            }
+            _ => return None,
+        }
+    }
+    // The primary: a literal, a path (maybe a macro call) or a parenthesised/array group.
+    if let Some((_, next)) = plain_literal(scan.cursor) {
+        scan.to(next);
+    } else if plain_ident(scan.cursor).is_some() || is_path_sep(scan.cursor) {
+        scan.path()?;
+        // `name!(...)` / `name![...]`.
+        if let Some((p, next)) = plain_punct(scan.cursor)
+            && p.as_char() == '!'
+            && let Some(after) = paren_or_bracket(next)
+        {
+            scan.to(next);
+            scan.to(after);
+        }
+    } else if let Some(next) = paren_or_bracket(scan.cursor) {
+        scan.to(next);
+    } else {
+        return None;
+    }
+    // Postfix: `.field`, `.0`, `.method(...)`, `(...)`, `[...]`, `as Path`.
+    loop {
+        if let Some((p, next)) = plain_punct(scan.cursor)
+            && p.as_char() == '.'
+        {
+            if let Some((ident, after)) = plain_ident(next) {
+                if is_keyword(&ident.to_string()) {
+                    return None;
+                }
+                scan.to(next);
+                scan.to(after);
+                // A turbofish (`.f::<T>()`) is left to syn.
+                if is_path_sep(scan.cursor) {
+                    return None;
+                }
+            } else if let Some((lit, after)) = plain_literal(next) {
+                // A tuple field: `.0`, or `.0.1` (one float-like token).
+                if !lit
+                    .to_string()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.')
+                {
+                    return None;
+                }
+                scan.to(next);
+                scan.to(after);
+            } else {
+                return None;
+            }
+        } else if let Some(next) = paren_or_bracket(scan.cursor) {
+            scan.to(next);
+        } else if let Some((ident, next)) = plain_ident(scan.cursor)
+            && ident == "as"
+        {
+            scan.to(next);
+            scan.path()?;
+        } else {
+            break;
+        }
+    }
+    // Only where syn's expression ends too.
+    let ends = scan.cursor.eof()
+        || plain_punct(scan.cursor).is_some_and(|(p, next)| {
+            p.as_char() == ','
+                || (p.as_char() == '='
+                    && p.spacing() == proc_macro2::Spacing::Joint
+                    && next.punct().is_some_and(|(q, _)| q.as_char() == '>'))
+        });
+    ends.then_some(scan.len)
+}
+
+/// A position in the token trees of an operand expression and how many were passed.
+struct Scan<'a> {
+    cursor: Cursor<'a>,
+    len: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn to(&mut self, next: Cursor<'a>) {
+        self.cursor = next;
+        self.len += 1;
+    }
+
+    /// Passes a path without generics (`a`, `::a::b`, `Self::C`); `None` if there is
+    /// none, or if it continues with `<` (generics, or a comparison).
+    fn path(&mut self) -> Option<()> {
+        let mut first = true;
+        loop {
+            if is_path_sep(self.cursor) {
+                let (_, colon) = self.cursor.punct()?;
+                let (_, next) = colon.punct()?;
+                self.to(colon);
+                self.to(next);
+            } else if !first {
+                break;
+            }
+            let (ident, next) = plain_ident(self.cursor)?;
+            let name = ident.to_string();
+            if is_keyword(&name) && !matches!(name.as_str(), "self" | "Self" | "super" | "crate") {
+                return None;
+            }
+            self.to(next);
+            first = false;
+        }
+        if plain_punct(self.cursor).is_some_and(|(p, _)| p.as_char() == '<') {
+            return None;
+        }
+        Some(())
+    }
+}
+
+/// Past a `(...)` or `[...]` group at `cursor`.
+fn paren_or_bracket(cursor: Cursor) -> Option<Cursor> {
+    if cursor.group(Delimiter::None).is_some() {
+        return None;
+    }
+    cursor
+        .group(Delimiter::Parenthesis)
+        .or_else(|| cursor.group(Delimiter::Bracket))
+        .map(|(_, _, next)| next)
+}
+
+/// The token at `cursor` itself: `None` at an invisible group, whose contents syn's own
+/// cursor methods would look into (the fast path counts top-level token trees).
+fn plain_punct(cursor: Cursor) -> Option<(proc_macro2::Punct, Cursor)> {
+    if cursor.group(Delimiter::None).is_some() {
+        return None;
+    }
+    cursor.punct()
+}
+
+fn plain_ident(cursor: Cursor) -> Option<(Ident, Cursor)> {
+    if cursor.group(Delimiter::None).is_some() {
+        return None;
+    }
+    cursor.ident()
+}
+
+fn plain_literal(cursor: Cursor) -> Option<(proc_macro2::Literal, Cursor)> {
+    if cursor.group(Delimiter::None).is_some() {
+        return None;
+    }
+    cursor.literal()
+}
+
+fn is_path_sep(cursor: Cursor) -> bool {
+    plain_punct(cursor).is_some_and(|(p, next)| {
+        p.as_char() == ':'
+            && p.spacing() == proc_macro2::Spacing::Joint
+            && next.punct().is_some_and(|(q, _)| q.as_char() == ':')
+    })
+}
+
+/// Rust's strict and reserved keywords (2015–2024 editions), which begin or continue
+/// expressions the fast path does not model.
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "yield"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "try"
+    )
 }
 
 fn expr_ref<T: ToTokens>(node: &T) -> ExprRef {
@@ -377,7 +649,7 @@ fn node_span<T: ToTokens>(node: &T) -> Span {
 fn parse_reg(input: ParseStream) -> syn::Result<RegSpec> {
     let content;
     syn::parenthesized!(content in input);
-    let spec = if content.peek(LitStr) {
+    let spec = if peek_lit_str(&content) {
         let lit: LitStr = content.parse()?;
         RegSpec::Explicit {
             name: lit.value(),
@@ -398,6 +670,17 @@ fn parse_reg(input: ParseStream) -> syn::Result<RegSpec> {
     Ok(spec)
 }
 
+/// `input.peek(LitStr)` without building the literal: syn's peek parses a `Lit` from the
+/// token's text (a tenth of a block's parsing time in a macro built without
+/// optimisation). A string literal's text starts with `"` or, raw, `r"`/`r#`; byte and C
+/// strings (`b"`, `c"`) are not `LitStr`.
+fn peek_lit_str(input: ParseStream) -> bool {
+    input.cursor().literal().is_some_and(|(lit, _)| {
+        let text = lit.to_string();
+        text.starts_with('"') || text.starts_with("r\"") || text.starts_with("r#")
+    })
+}
+
 fn parse_template(
     input: ParseStream,
     cfg: Option<Cfg>,
@@ -406,7 +689,7 @@ fn parse_template(
     // Most pieces are a plain string literal: read it without building an expression
     // and printing it back for its span (the same text, origin and span as below).
     let plain_literal = input.cursor().group(proc_macro2::Delimiter::None).is_none()
-        && input.peek(LitStr)
+        && peek_lit_str(input)
         && input.cursor().literal().is_some_and(|(_, rest)| {
             rest.eof() || rest.punct().is_some_and(|(p, _)| p.as_char() == ',')
         });
@@ -610,3 +893,184 @@ pub fn parse_cfg(input: ParseStream) -> syn::Result<Cfg> {
 }
 
 use syn::ext::IdentExt;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::{Group, Literal};
+
+    /// `peek_lit_str` answers as syn's `peek(LitStr)` for every kind of literal, for
+    /// non-literals, and through the invisible groups `macro_rules!` wraps `$x:expr` in.
+    #[test]
+    fn peek_lit_str_agrees_with_syn() {
+        let sources = [
+            r#""cli""#,
+            r###"r#"cli"#"###,
+            r#"r"cli""#,
+            r#""cli"suffix"#,
+            r#"b"cli""#,
+            r#"br"cli""#,
+            r#"c"cli""#,
+            "'c'",
+            "b'c'",
+            "1",
+            "1.5",
+            "r",
+            "-1",
+            "concat!(\"a\")",
+            "",
+        ];
+        for source in sources {
+            let tokens: TokenStream = source.parse().expect("valid tokens");
+            let grouped: TokenStream =
+                TokenTree::Group(Group::new(Delimiter::None, tokens.clone())).into();
+            for stream in [tokens, grouped] {
+                let ours = (|input: ParseStream| {
+                    let answer = peek_lit_str(input);
+                    input.parse::<TokenStream>()?;
+                    Ok(answer)
+                })
+                .parse2(stream.clone())
+                .expect("parses");
+                let syns = (|input: ParseStream| {
+                    let answer = input.peek(LitStr);
+                    input.parse::<TokenStream>()?;
+                    Ok(answer)
+                })
+                .parse2(stream.clone())
+                .expect("parses");
+                assert_eq!(ours, syns, "{stream}");
+            }
+        }
+        // Built by a macro rather than parsed from text: the same answer.
+        let lit: TokenStream = TokenTree::Literal(Literal::string("cli")).into();
+        let answer = (|input: ParseStream| {
+            let answer = peek_lit_str(input);
+            input.parse::<TokenStream>()?;
+            Ok(answer)
+        })
+        .parse2(lit);
+        assert!(answer.expect("parses"));
+    }
+
+    /// What one operand expression parses to, and the tokens left after it.
+    fn expr_and_rest(
+        source: &str,
+        parse: fn(ParseStream) -> syn::Result<ExprRef>,
+    ) -> Result<(String, (usize, usize), (usize, usize), String), String> {
+        let tokens: TokenStream = source.parse().map_err(|e| format!("{e}"))?;
+        (|input: ParseStream| {
+            let expr = parse(input)?;
+            let rest: TokenStream = input.parse()?;
+            let (start, end) = (expr.span.start.start(), expr.span.end.end());
+            Ok((
+                expr.text,
+                (start.line, start.column),
+                (end.line, end.column),
+                rest.to_string(),
+            ))
+        })
+        .parse2(tokens)
+        .map_err(|e| e.to_string())
+    }
+
+    /// The fast path for simple operand expressions reads the same tokens, text and
+    /// spans as syn's expression parser, and stops where it stops; everything it does
+    /// not model goes to syn.
+    #[test]
+    fn simple_expressions_read_as_syn_reads_them() {
+        let fast = [
+            "port",
+            "0",
+            "0x80u16",
+            "-1",
+            "&x",
+            "&mut x",
+            "&&x",
+            "*p",
+            "!mask",
+            "- -x",
+            "self.0",
+            "self.x.y",
+            "x.0.1",
+            "value.as_ptr()",
+            "dst.as_mut_ptr().add(1)",
+            "Self::BASE",
+            "::core::ptr::null()",
+            "crate::X",
+            "super::X.0",
+            "f(a, b)",
+            "table[i]",
+            "x as u64",
+            "x as u64 as usize",
+            "(x as u64)",
+            "core::ptr::addr_of!(x)",
+            "vec![1, 2]",
+            "(a + b)",
+            "[0u8; 4]",
+            "r#type",
+            "'c'",
+            "\"s\"",
+            "buf[..n].as_ptr()",
+        ];
+        let slow = [
+            "a + b",
+            "x as *const u8",
+            "|a, b| a",
+            "foo::<u8, u16>()",
+            "S { a, b }",
+            "if c { 1 } else { 2 }",
+            "x.f::<u8>()",
+            "&raw const x",
+            "a..b",
+            "'a: loop { break 'a 1 }",
+            "x?",
+            "async { 1 }",
+            "x < y",
+            "x as Foo<u8>",
+            "return",
+            "true",
+            "unsafe { x }",
+            "a = b",
+            "x.1e5",
+            "x.0u8",
+            "m!{}",
+            "a != b",
+            "move || 1",
+            "x.if",
+            "x.await",
+        ];
+        for (sources, expect_fast) in [(&fast[..], true), (&slow[..], false)] {
+            for source in sources {
+                for tail in ["", ", out(reg) y", " => y", " => _, options(nomem)"] {
+                    let text = format!("{source}{tail}");
+                    let tokens: TokenStream = text.parse().expect("valid tokens");
+                    let took_fast = (|input: ParseStream| {
+                        let fast = simple_expr_len(input.cursor()).is_some();
+                        input.parse::<TokenStream>()?;
+                        Ok(fast)
+                    })
+                    .parse2(tokens)
+                    .expect("parses");
+                    assert_eq!(took_fast, expect_fast, "fast path for `{text}`");
+                    assert_eq!(
+                        expr_and_rest(&text, parse_expr),
+                        expr_and_rest(&text, parse_expr_with_syn),
+                        "`{text}`"
+                    );
+                }
+            }
+        }
+        // The invisible group of a `macro_rules!` `$x:expr` goes to syn.
+        let inner: TokenStream = "port".parse().expect("valid tokens");
+        let grouped: TokenStream = TokenTree::Group(Group::new(Delimiter::None, inner)).into();
+        let took_fast = (|input: ParseStream| {
+            let fast = simple_expr_len(input.cursor()).is_some();
+            input.parse::<TokenStream>()?;
+            Ok(fast)
+        })
+        .parse2(grouped)
+        .expect("parses");
+        assert!(!took_fast);
+    }
+}

@@ -3,6 +3,7 @@
 //! `imm32`). Used to validate our encodings by decoding them back and by the round-trip and
 //! LLVM differential tests.
 
+use super::op_code::OpCodeTable;
 use iced_x86::{Instruction, OpKind};
 
 /// An operand reduced to what it means, not how it is encoded.
@@ -113,7 +114,7 @@ fn meaning(i: &Instruction, op: u32) -> Meaning {
         | OpKind::Immediate32to64) => {
             let v = i.immediate(op);
             // Compare at the operand size so `imm8` sign-extended and `imm32` agree.
-            let bits = match i.op_code().operand_size() {
+            let bits = match i.code().op_info().operand_size() {
                 16 => 16,
                 32 => 32,
                 64 => 64,
@@ -159,7 +160,7 @@ pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
         (0..a.op_count()).any(|op| matches!(a.op_kind(op), OpKind::Register | OpKind::Memory));
     if a.code() != b.code()
         && !sized_by_operands
-        && a.op_code().operand_size() != b.op_code().operand_size()
+        && a.code().op_info().operand_size() != b.code().op_info().operand_size()
     {
         return false;
     }

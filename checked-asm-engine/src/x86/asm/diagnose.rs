@@ -4,6 +4,7 @@ use super::Mode;
 use super::expr::{SymTerm, Value};
 use super::kinds::{imm_fits, op_size_bits};
 use super::matcher::try_code;
+use super::op_code::OpCodeTable;
 use super::operand::{Operand, OperandKind};
 use iced_x86::{Code, OpCodeOperandKind as K, Register};
 
@@ -22,7 +23,7 @@ pub(crate) fn explain_mismatch(
     let in_mode: Vec<Code> = codes
         .iter()
         .copied()
-        .filter(|c| c.op_code().is_available_in_mode(bits))
+        .filter(|c| c.op_info().is_available_in_mode(bits))
         .collect();
     // `pushfq`, `iretq`, `retq`...: the spelling names a 64-bit operation.
     if in_mode.is_empty() || (n == 0 && bits != 64 && mnemonic.ends_with('q')) {
@@ -34,7 +35,7 @@ pub(crate) fn explain_mismatch(
     let counts: Vec<usize> = {
         let mut v: Vec<usize> = in_mode
             .iter()
-            .map(|c| c.op_code().op_count() as usize)
+            .map(|c| c.op_info().op_count() as usize)
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -42,7 +43,7 @@ pub(crate) fn explain_mismatch(
     };
     let string_only = n == 0
         && in_mode.iter().any(|c| {
-            c.op_code()
+            c.op_info()
                 .op_kinds()
                 .iter()
                 .all(|k| matches!(k, K::seg_rSI | K::es_rDI | K::seg_rDI | K::seg_rBX_al))
@@ -158,14 +159,14 @@ pub(crate) fn explain_mismatch(
     for o in ops {
         if let OperandKind::Imm(Value { num, sym: None }) = o.kind {
             let fits_any = in_mode.iter().any(|c| {
-                c.op_code()
+                c.op_info()
                     .op_kinds()
                     .iter()
                     .any(|&k| imm_fits(k, num, false).is_some())
             });
             if !fits_any
                 && in_mode.iter().any(|c| {
-                    c.op_code().op_kinds().iter().any(|&k| {
+                    c.op_info().op_kinds().iter().any(|&k| {
                         matches!(
                             k,
                             K::imm8 | K::imm16 | K::imm32 | K::imm32sex64 | K::imm64 | K::imm8sex32
@@ -184,7 +185,7 @@ pub(crate) fn explain_mismatch(
             ..
         }) = o.kind
             && !in_mode.iter().any(|c| {
-                c.op_code()
+                c.op_info()
                     .op_kinds()
                     .iter()
                     .any(|k| matches!(k, K::imm16 | K::imm32 | K::imm32sex64 | K::imm64))

@@ -2,8 +2,9 @@
 //! immediate ranges, branch and implicit string operands. Pure functions over iced's tables.
 
 use super::Mode;
+use super::op_code::{OpCode, OpCodeTable};
 use super::operand::{Mem, Operand, OperandKind};
-use iced_x86::{Code, MemorySize, OpCodeInfo, OpCodeOperandKind as K, OpKind, Register};
+use iced_x86::{Code, MemorySize, OpCodeOperandKind as K, OpKind, Register};
 
 pub(crate) fn op_size_bits(mode: Mode) -> u32 {
     match mode {
@@ -151,7 +152,7 @@ pub(crate) fn opaque_memory(ms: MemorySize) -> bool {
 }
 
 /// The memory size in bytes a code's memory operand has when `broadcast` is (not) used.
-pub(crate) fn code_mem_size(info: &OpCodeInfo, broadcast: bool) -> MemorySize {
+pub(crate) fn code_mem_size(info: &OpCode, broadcast: bool) -> MemorySize {
     if broadcast {
         info.broadcast_memory_size()
     } else {
@@ -288,7 +289,7 @@ pub(crate) fn string_memory(
     i: u32,
     k: K,
     m: &Mem,
-    info: &OpCodeInfo,
+    info: &OpCode,
 ) -> bool {
     if m.index != Register::None || m.disp.num != 0 || m.disp.sym.is_some() || m.broadcast.is_some()
     {
@@ -347,7 +348,7 @@ pub(crate) fn implicit_registers_ok(code: Code, ops: &[&Operand]) -> bool {
         })
         .collect();
     let Some(regs) = regs else { return false };
-    let addr = code.op_code().address_size();
+    let addr = code.op_info().address_size();
     regs[0].is_gpr()
         && regs[0].number() == 0
         && (addr == 0 || regs[0].size() as u32 * 8 == addr)
@@ -438,7 +439,7 @@ pub(crate) fn may_be_left_out(k: K) -> bool {
 /// or leaves operands out (`ltr ax`, `movmskps rax`, `stosb [rdi]`, `fcom st(1)`).
 pub(crate) fn first_operand_classes(code: Code) -> u32 {
     use class::*;
-    let kinds = code.op_code().op_kinds();
+    let kinds = code.op_info().op_kinds();
     let Some(&k) = kinds.first() else { return ALL };
     let or_mem = MEM | BARE;
     match k {

@@ -6,6 +6,7 @@
 use super::error::AsmError;
 use super::expr::Value;
 use super::matcher::Fixup;
+use super::op_code::OpCodeTable;
 use super::select::encode_checked;
 use super::statement::{PKind, PStmt};
 use super::{
@@ -386,7 +387,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
                 bytes.extend_from_slice(&enc);
                 let mut dec =
                     Decoder::with_ip(s.mode.bitness(), &bytes, addr, DecoderOptions::NONE);
-                let decoded = if instr.code().op_code().fwait() {
+                let decoded = if instr.code().op_info().fwait() {
                     // iced decodes `wait` separately; keep the combined instruction.
                     let mut d = instr;
                     // Length first: `set_ip` derives the next IP from the current length.
@@ -505,7 +506,7 @@ fn decode_data_runs(stmts: &mut [Stmt]) {
 /// Size of the displacement field of a near branch (for i386's in-place addend).
 fn branch_field_size(code: iced_x86::Code) -> u64 {
     use iced_x86::OpCodeOperandKind as K;
-    match code.op_code().op_kinds().iter().find(|k| {
+    match code.op_info().op_kinds().iter().find(|k| {
         matches!(
             k,
             K::br16_1

@@ -6,6 +6,7 @@
 use super::Mode;
 use super::expr::Value;
 use super::kinds::*;
+use super::op_code::OpCodeTable;
 use super::operand::{Mem, Operand, OperandKind};
 use iced_x86::{Code, OpCodeOperandKind as K, OpKind, Register};
 
@@ -28,7 +29,7 @@ pub(crate) struct Candidate {
 
 /// Tries `code` against the operands; returns the instruction with operands filled in.
 pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) -> Option<Candidate> {
-    let info = code.op_code();
+    let info = code.op_info();
     if !info.is_available_in_mode(op_size_bits(mode)) {
         return None;
     }

@@ -21,6 +21,7 @@ mod layout;
 mod lexer;
 mod matcher;
 mod mnemonic;
+pub(crate) mod op_code;
 mod operand;
 mod select;
 mod statement;

@@ -10,6 +10,7 @@ use super::expr::Value;
 use super::kinds::{code_mem_size, opaque_memory};
 use super::matcher::{Candidate, Fixup, try_code};
 use super::mnemonic::{Resolved, resolve};
+use super::op_code::OpCodeTable;
 use super::operand::{Operand, OperandKind};
 use super::statement::{PInstr, Parser};
 use super::table::tables;
@@ -69,7 +70,7 @@ impl Parser<'_> {
             match self.try_resolution(res, mnemonic, &ops, prefixes) {
                 Ok(Some(mut p)) => {
                     let honoured = data_size
-                        .is_some_and(|s| p.cands[0].instr.code().op_code().operand_size() == s * 8);
+                        .is_some_and(|s| p.cands[0].instr.code().op_info().operand_size() == s * 8);
                     p.raw_prefix = if honoured {
                         let mut r = raw_prefix.clone();
                         if let Some(pos) = r.iter().position(|b| *b == 0x66) {
@@ -248,7 +249,7 @@ impl Parser<'_> {
                     || mem_size_is(c, 6)
                     || c.instr
                         .code()
-                        .op_code()
+                        .op_info()
                         .op_kinds()
                         .iter()
                         .any(|k| matches!(k, K::farbr4_2 | K::farbr2_2))
@@ -260,9 +261,9 @@ impl Parser<'_> {
             let bits = size * 8;
             if cands
                 .iter()
-                .any(|c| c.instr.code().op_code().operand_size() == bits)
+                .any(|c| c.instr.code().op_info().operand_size() == bits)
             {
-                cands.retain(|c| c.instr.code().op_code().operand_size() == bits);
+                cands.retain(|c| c.instr.code().op_info().operand_size() == bits);
             } else if ops.is_empty() {
                 // Nothing else can carry the size: `pushfq` in 32-bit mode is not
                 // `pushfw` (llvm-mc 22: "instruction requires: 64-bit mode").
@@ -275,7 +276,7 @@ impl Parser<'_> {
         // (`push 1000` is `pushq`, `xbegin` takes rel32), unless a suffix or `data16` asks.
         if self.mode != Mode::Bits16 && res.size.is_none() {
             retain_if_any(&mut cands, |c| {
-                c.instr.code().op_code().operand_size() != 16
+                c.instr.code().op_info().operand_size() != 16
             });
         }
         // In `.code16`, LLVM assembles an unsuffixed `call`/`ret` as `calll`/`retl` (66h,
@@ -285,7 +286,7 @@ impl Parser<'_> {
             && matches!(res.name.as_str(), "call" | "ret")
         {
             retain_if_any(&mut cands, |c| {
-                c.instr.code().op_code().operand_size() == 32
+                c.instr.code().op_info().operand_size() == 32
             });
         }
         // Branches: the mode's natural operand size (`jmp rel32` in 32-bit mode, not the
@@ -293,8 +294,8 @@ impl Parser<'_> {
         if cands.iter().any(has_branch) && res.size.is_none() && self.mode != Mode::Bits16 {
             let bits = self.mode.bitness();
             retain_if_any(&mut cands, |c| {
-                matches!(c.instr.code().op_code().operand_size(), 0)
-                    || c.instr.code().op_code().operand_size() == bits
+                matches!(c.instr.code().op_info().operand_size(), 0)
+                    || c.instr.code().op_info().operand_size() == bits
             });
         }
         // `{vex}`/`{vex3}`/`{evex}` pseudo prefixes choose the encoding (LLVM's X86AsmParser
@@ -322,7 +323,7 @@ impl Parser<'_> {
                 "{evex}" => iced_x86::EncodingKind::EVEX,
                 _ => continue,
             };
-            cands.retain(|c| c.instr.code().op_code().encoding() == want);
+            cands.retain(|c| c.instr.code().op_info().encoding() == want);
         }
         let cands_before_prefixes = if prefixes.is_empty() {
             Vec::new()
@@ -429,7 +430,7 @@ impl Parser<'_> {
             let short = cands.iter().position(|c| {
                 c.instr
                     .code()
-                    .op_code()
+                    .op_info()
                     .op_kinds()
                     .iter()
                     .any(|k| matches!(k, K::br16_1 | K::br32_1 | K::br64_1))
@@ -459,7 +460,7 @@ fn has_branch(c: &Candidate) -> bool {
 }
 
 fn is_far(code: iced_x86::Code) -> bool {
-    let info = code.op_code();
+    let info = code.op_info();
     info.op_kinds()
         .iter()
         .any(|k| matches!(k, K::farbr2_2 | K::farbr4_2))
@@ -479,7 +480,7 @@ fn explicit_far_size(ops: &[Operand]) -> bool {
 }
 
 fn mem_operand_size(c: &Candidate) -> Option<usize> {
-    let info = c.instr.code().op_code();
+    let info = c.instr.code().op_info();
     (0..c.instr.op_count())
         .any(|i| c.instr.op_kind(i) == iced_x86::OpKind::Memory)
         .then(|| {
@@ -558,7 +559,7 @@ fn valid_encoding(
 ) -> bool {
     let mut dec = Decoder::with_ip(mode.bitness(), bytes, ip, DecoderOptions::NONE);
     let back = dec.decode();
-    if instr.code().op_code().fwait() {
+    if instr.code().op_info().fwait() {
         // `fclex` is `wait; fnclex` (9B DB E2); iced's decoder returns the two separately.
         let rest = dec.decode();
         return back.code() == iced_x86::Code::Wait

@@ -1,6 +1,7 @@
 //! Instruction knowledge as data: iced-x86's `Code`/`OpCodeInfo` tables, indexed once by
 //! mnemonic, and the register names LLVM accepts. Built on first use behind a `OnceLock`.
 
+use super::op_code::OpCodeTable;
 use iced_x86::{Code, EncodingKind, Mnemonic, Register};
 use std::collections::HashMap as StdHashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -67,12 +68,12 @@ impl Tables {
         let mut bounds: HashMap<String, Vec<Shape>> = HashMap::default();
         let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
         for code in Code::values() {
-            let info = code.op_code();
+            let info = code.op_info();
             if !info.is_instruction()
                 || info.encoding() == EncodingKind::MVEX
                 // Codes that only decode with a non-default `DecoderOptions` (Cyrix, KNC,
                 // old MPX, UMOV, ...) are not what LLVM assembles either.
-                || info.decoder_option() != 0
+                || info.needs_decoder_option()
             {
                 continue;
             }
@@ -258,7 +259,7 @@ fn shape(code: Code) -> Shape {
 
 /// How many operands `code` can be written with (the same rule `matcher::try_code` applies).
 fn operand_bounds(code: Code) -> (u8, u8) {
-    let kinds = code.op_code().op_kinds();
+    let kinds = code.op_info().op_kinds();
     let optional = kinds
         .iter()
         .filter(|k| super::kinds::may_be_left_out(**k))

@@ -7,6 +7,7 @@
 //! Chapter 17 (debug registers), Vol. 3C Chapters 24–31 (VMX), Vol. 3D SGX, AMD APM
 //! Vol. 2 Chapter 15 (SVM, SEV-SNP), Intel TDX module ABI.
 
+use crate::x86::asm::op_code::OpCodeTable;
 use crate::x86::effects::Flags;
 use crate::x86::effects::iced::push_unique;
 use crate::x86::effects::types::*;
@@ -276,7 +277,7 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     }
 
     let features = instr.cpuid_features();
-    if instr.code().op_code().encoding() == EncodingKind::MVEX {
+    if instr.code().op_info().encoding() == EncodingKind::MVEX {
         // Ordinary vector instructions of Knights Corner: iced's register/memory data is
         // as complete as for EVEX; KNC-only mnemonics missing from the MXCSR lists were
         // already assumed to raise (`Category::UnlistedSimd`), which this category names.
@@ -284,7 +285,7 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     } else if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
         conservative(fx, Category::TrustedExecution);
     } else if features.iter().any(|f| LEGACY.contains(f))
-        || instr.code().op_code().decoder_option() != 0
+        || instr.code().op_info().needs_decoder_option()
     {
         conservative(fx, Category::Legacy);
     } else if instr.is_privileged() && !PRECISE_PRIVILEGED.contains(&m) {
