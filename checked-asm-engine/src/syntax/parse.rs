@@ -953,11 +953,14 @@ mod tests {
         assert!(answer.expect("parses"));
     }
 
+    /// An expression's text, its start and end (line, column), and the tokens after it.
+    type Read = (String, (usize, usize), (usize, usize), String);
+
     /// What one operand expression parses to, and the tokens left after it.
     fn expr_and_rest(
         source: &str,
         parse: fn(ParseStream) -> syn::Result<ExprRef>,
-    ) -> Result<(String, (usize, usize), (usize, usize), String), String> {
+    ) -> Result<Read, String> {
         let tokens: TokenStream = source.parse().map_err(|e| format!("{e}"))?;
         (|input: ParseStream| {
             let expr = parse(input)?;

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod infer;
 pub mod reentry;
 mod rules;
+pub mod sets;
 pub mod values;
 
 use super::Finding;

@@ -8,9 +8,9 @@
 
 use super::cfg::{Edge, Graph, Node};
 use super::contract::Contract;
+use super::sets::{RegSet, VecMap, VecSet};
 use crate::x86::effects::{CallModel, Flags, Mode, TagEffect, container};
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
-use std::collections::BTreeMap;
 
 /// A symbolic value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,7 +45,7 @@ pub enum Df {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
-    regs: BTreeMap<Register, Val>,
+    regs: VecMap<Register, Val>,
     pub flags: Val,
     /// Status flags that may hold an undefined value here: all of them at entry, and
     /// those an instruction leaves undefined (R03).
@@ -60,26 +60,26 @@ pub struct State {
     /// rsp was loaded from a value not derived from the entry rsp (a switched stack).
     pub switched: bool,
     /// The scratch stack below the entry rsp: offset → (size, value).
-    slots: BTreeMap<i64, (u32, Val)>,
+    slots: VecMap<i64, (u32, Val)>,
     /// MMX state pending (an MMX instruction since the last `emms`).
     pub mmx_dirty: bool,
     /// Nodes whose last results may be undefined values (R03): they read an `out`
     /// register before it was written, or a register no input provides.
-    pub tainted: std::collections::BTreeSet<u32>,
+    pub tainted: VecSet,
     /// Containers holding a merged value that may be undefined on some path.
-    merged_undef: std::collections::BTreeSet<Register>,
+    merged_undef: RegSet,
     /// Containers whose entry value is defined: inputs, the stack and frame pointers.
-    defined_entries: std::collections::BTreeSet<Register>,
+    defined_entries: RegSet,
     /// Containers written on every path here (R18).
-    pub written: std::collections::BTreeSet<Register>,
+    pub written: RegSet,
     /// Where the writes of each container came from (for messages).
-    pub writers: BTreeMap<Register, Vec<u32>>,
+    pub writers: VecMap<Register, Vec<u32>>,
 }
 
 impl State {
     pub fn entry() -> State {
         State {
-            regs: BTreeMap::new(),
+            regs: VecMap::new(),
             flags: Val::EntryFlags,
             undefined_flags: Flags::STATUS,
             df: Df::Clear,
@@ -87,13 +87,13 @@ impl State {
             mxcsr_control: Val::EntryMxcsr,
             rsp: Some(0),
             switched: false,
-            slots: BTreeMap::new(),
+            slots: VecMap::new(),
             mmx_dirty: false,
-            tainted: std::collections::BTreeSet::new(),
-            merged_undef: std::collections::BTreeSet::new(),
-            defined_entries: std::collections::BTreeSet::new(),
-            written: std::collections::BTreeSet::new(),
-            writers: BTreeMap::new(),
+            tainted: VecSet::new(),
+            merged_undef: RegSet::new(),
+            defined_entries: RegSet::new(),
+            written: RegSet::new(),
+            writers: VecMap::new(),
         }
     }
 
@@ -128,7 +128,7 @@ impl State {
         } else {
             self.regs.insert(reg, val);
         }
-        let w = self.writers.entry(reg).or_default();
+        let w = self.writers.get_or_default(reg);
         if !w.contains(&writer) {
             w.push(writer);
         }
@@ -145,8 +145,8 @@ impl State {
     }
 
     pub fn join(&self, other: &State) -> State {
-        let mut regs = BTreeMap::new();
-        let mut merged_undef = std::collections::BTreeSet::new();
+        let mut regs = VecMap::new();
+        let mut merged_undef = RegSet::new();
         for r in self.regs.keys().chain(other.regs.keys()) {
             let (a, b) = (self.get(*r), other.get(*r));
             if a != b && (self.is_undef_val(a, *r) || other.is_undef_val(b, *r)) {
@@ -154,7 +154,7 @@ impl State {
             }
             regs.insert(*r, if a == b { a } else { Val::Merged });
         }
-        let mut slots = BTreeMap::new();
+        let mut slots = VecMap::new();
         for (k, a) in &self.slots {
             if other.slots.get(k) == Some(a) {
                 slots.insert(*k, *a);
@@ -162,7 +162,7 @@ impl State {
         }
         let mut writers = self.writers.clone();
         for (r, ws) in &other.writers {
-            let e = writers.entry(*r).or_default();
+            let e = writers.get_or_default(*r);
             for w in ws {
                 if !e.contains(w) {
                     e.push(*w);
@@ -200,10 +200,10 @@ impl State {
             switched: self.switched || other.switched,
             slots,
             mmx_dirty: self.mmx_dirty || other.mmx_dirty,
-            written: self.written.intersection(&other.written).copied().collect(),
-            tainted: self.tainted.union(&other.tainted).copied().collect(),
+            written: self.written.intersection(&other.written),
+            tainted: self.tainted.union(&other.tainted),
             merged_undef,
-            defined_entries: self.defined_entries.clone(),
+            defined_entries: self.defined_entries,
             writers,
         }
     }

@@ -4,6 +4,7 @@
 use super::op_code::OpCodeTable;
 use iced_x86::{Code, EncodingKind, Mnemonic, Register};
 use std::collections::HashMap as StdHashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: the keys are short mnemonic and register names looked up on every statement,
@@ -33,11 +34,11 @@ type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::sync::OnceLock;
 
 pub(crate) struct Tables {
-    by_mnemonic: HashMap<String, Vec<Code>>,
-    /// Per mnemonic, parallel to `by_mnemonic`: how many operands each code can be written
-    /// with (implicit string/x87/accumulator operands may be left out, a trailing xmm0 or
-    /// the implicit SVM registers may be written).
-    bounds: HashMap<String, Vec<Shape>>,
+    /// Per mnemonic (lower case, LLVM spelling): its codes in iced's order and, parallel
+    /// to them, how many operands each code can be written with (implicit
+    /// string/x87/accumulator operands may be left out, a trailing xmm0 or the implicit
+    /// SVM registers may be written).
+    by_mnemonic: HashMap<String, (Vec<Code>, Vec<Shape>)>,
     registers: HashMap<String, Register>,
 }
 
@@ -64,9 +65,10 @@ fn llvm_name(m: Mnemonic) -> String {
 
 impl Tables {
     fn build() -> Tables {
-        let mut by_mnemonic: HashMap<String, Vec<Code>> = HashMap::default();
-        let mut bounds: HashMap<String, Vec<Shape>> = HashMap::default();
-        let mut mnemonic_names: HashMap<Mnemonic, String> = HashMap::default();
+        // Grouped by `Mnemonic` first (an index, not a hashed name), then named once per
+        // mnemonic.
+        let mut grouped: Vec<(Vec<Code>, Vec<Shape>)> = Vec::new();
+        grouped.resize_with(Mnemonic::values().len(), Default::default);
         for code in Code::values() {
             let info = code.op_info();
             if !info.is_instruction()
@@ -87,12 +89,33 @@ impl Tables {
             if code == Code::Bswap_r16 {
                 continue;
             }
-            let name = mnemonic_names
-                .entry(m)
-                .or_insert_with(|| llvm_name(m))
-                .clone();
-            by_mnemonic.entry(name.clone()).or_default().push(code);
-            bounds.entry(name).or_default().push(shape(code));
+            if let Some((codes, shapes)) = grouped.get_mut(m as usize) {
+                codes.push(code);
+                shapes.push(shape(code));
+            }
+        }
+        let mut by_mnemonic: HashMap<String, (Vec<Code>, Vec<Shape>)> = HashMap::default();
+        for (m, (codes, shapes)) in Mnemonic::values().zip(grouped) {
+            if codes.is_empty() {
+                continue;
+            }
+            match by_mnemonic.entry(llvm_name(m)) {
+                Entry::Vacant(slot) => {
+                    slot.insert((codes, shapes));
+                }
+                // Two iced mnemonics with one LLVM name (`reservednop` is `nop`): merged
+                // in `Code` order, as if grouped by name.
+                Entry::Occupied(mut slot) => {
+                    let (all_codes, all_shapes) = slot.get_mut();
+                    let mut merged: Vec<(Code, Shape)> = all_codes
+                        .drain(..)
+                        .zip(all_shapes.drain(..))
+                        .chain(codes.into_iter().zip(shapes))
+                        .collect();
+                    merged.sort_by_key(|(code, _)| *code as usize);
+                    (*all_codes, *all_shapes) = merged.into_iter().unzip();
+                }
+            }
         }
         let mut registers = HashMap::default();
         for reg in Register::values() {
@@ -125,19 +148,22 @@ impl Tables {
         registers.insert("st".to_string(), Register::ST0);
         Tables {
             by_mnemonic,
-            bounds,
             registers,
         }
     }
 
     /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
     pub fn codes(&self, mnemonic: &str) -> Option<&[Code]> {
-        self.by_mnemonic.get(mnemonic).map(Vec::as_slice)
+        self.by_mnemonic
+            .get(mnemonic)
+            .map(|(codes, _)| codes.as_slice())
     }
 
     /// Operand-count bounds and first-operand classes of `codes(mnemonic)`, in order.
     pub fn shapes(&self, mnemonic: &str) -> Option<&[Shape]> {
-        self.bounds.get(mnemonic).map(Vec::as_slice)
+        self.by_mnemonic
+            .get(mnemonic)
+            .map(|(_, shapes)| shapes.as_slice())
     }
 
     /// The register named `name` (lower case, no `%`), e.g. `rax`, `xmm17`, `st(1)`, `cr3`.
