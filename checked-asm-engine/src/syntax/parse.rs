@@ -650,11 +650,8 @@ fn parse_reg(input: ParseStream) -> syn::Result<RegSpec> {
     let content;
     syn::parenthesized!(content in input);
     let spec = if peek_lit_str(&content) {
-        let lit: LitStr = content.parse()?;
-        RegSpec::Explicit {
-            name: lit.value(),
-            span: lit.span(),
-        }
+        let (name, span) = parse_str_value(&content)?;
+        RegSpec::Explicit { name, span }
     } else if content.peek(Ident::peek_any) {
         let ident = content.call(Ident::parse_any)?;
         RegSpec::Class {
@@ -681,6 +678,28 @@ fn peek_lit_str(input: ParseStream) -> bool {
     })
 }
 
+/// A string literal's value and span, as `input.parse::<LitStr>()` and `value()` give
+/// them. A literal without escapes or suffix (most templates and register names) is its
+/// text between the quotes; syn is left the others.
+fn parse_str_value(input: ParseStream) -> syn::Result<(String, Span)> {
+    if let Some((lit, _)) = input.cursor().literal() {
+        let text = lit.to_string();
+        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+            && !inner.contains(['\\', '"'])
+        {
+            let value = inner.to_string();
+            let span = lit.span();
+            input.step(|cursor| match cursor.literal() {
+                Some((_, rest)) => Ok(((), rest)),
+                None => Err(cursor.error("expected a string literal")),
+            })?;
+            return Ok((value, span));
+        }
+    }
+    let lit: LitStr = input.parse()?;
+    Ok((lit.value(), lit.span()))
+}
+
 fn parse_template(
     input: ParseStream,
     cfg: Option<Cfg>,
@@ -694,12 +713,12 @@ fn parse_template(
             rest.eof() || rest.punct().is_some_and(|(p, _)| p.as_char() == ',')
         });
     if plain_literal {
-        let lit: LitStr = input.parse()?;
+        let (text, span) = parse_str_value(input)?;
         return Ok(TemplatePiece {
             cfg,
-            text: lit.value(),
+            text,
             origin: TemplateOrigin::Literal,
-            span: SpanRange::single(lit.span()),
+            span: SpanRange::single(span),
         });
     }
     let expr: Expr = input.parse()?;
@@ -951,6 +970,61 @@ mod tests {
         })
         .parse2(lit);
         assert!(answer.expect("parses"));
+    }
+
+    /// A literal's value and span read by `parse_str_value` and by syn, and the tokens
+    /// after it, are the same, for literals with and without escapes, raw, with a
+    /// suffix, spanning lines, and inside a `macro_rules!` fragment's invisible group.
+    #[test]
+    fn string_values_read_as_syn_reads_them() {
+        let sources = [
+            r#""cli""#,
+            r#""mov {0}, {1}""#,
+            r#""a\nb""#,
+            r#""with \"quote\"""#,
+            r#"r"raw \n""#,
+            r###"r#"raw "q""#"###,
+            "\"two\nlines\"",
+            "\"continued \\\n    here\"",
+            r#""x"suffix"#,
+            r#""\u{41}""#,
+            r#""""#,
+        ];
+        for source in sources {
+            for tail in ["", ", options(nomem)"] {
+                let text = format!("{source}{tail}");
+                let tokens: TokenStream = text.parse().expect("valid tokens");
+                let grouped: TokenStream = {
+                    let mut iter = tokens.clone().into_iter();
+                    let first = iter.next().expect("a literal");
+                    let mut out: TokenStream =
+                        TokenTree::Group(Group::new(Delimiter::None, first.into())).into();
+                    out.extend(iter);
+                    out
+                };
+                for stream in [tokens, grouped] {
+                    let read = |parse: fn(ParseStream) -> syn::Result<(String, Span)>| {
+                        (|input: ParseStream| {
+                            let (value, span) = parse(input)?;
+                            let rest: TokenStream = input.parse()?;
+                            let (start, end) = (span.start(), span.end());
+                            Ok((
+                                value,
+                                (start.line, start.column, end.column),
+                                rest.to_string(),
+                            ))
+                        })
+                        .parse2(stream.clone())
+                        .map_err(|e| e.to_string())
+                    };
+                    let syns = |input: ParseStream| {
+                        let lit: LitStr = input.parse()?;
+                        Ok((lit.value(), lit.span()))
+                    };
+                    assert_eq!(read(parse_str_value), read(syns), "{stream}");
+                }
+            }
+        }
     }
 
     /// An expression's text, its start and end (line, column), and the tokens after it.
