@@ -190,3 +190,35 @@ pub fn long_block(len: usize) -> Block {
         value: "r",
     }
 }
+
+/// A block like [`long_block`] whose statements are not repeated: each has an immediate
+/// derived from `first` (distinct for every statement of every block numbered apart by
+/// at least `len`), so the assembler's statement cache, which a crate that repeats its
+/// blocks hits, is not what is measured.
+pub fn unique_long_block(len: usize, first: usize) -> Block {
+    let template: Vec<String> = (0..len)
+        .map(|i| {
+            let k = first + i + 1;
+            // The first statement uses both operands and changes the flags, so a
+            // 1-statement block has the same minimal contract as the others.
+            let step = match i % 4 {
+                0 => format!("imul {{a}}, {{b}}, {k}"),
+                1 => format!("add {{a}}, {k}"),
+                2 => format!("xor {{b}}, {k}"),
+                _ => format!("lea {{a}}, [{{a}} + {{b}}*2 + {k}]"),
+            };
+            format!("\"{step}\"")
+        })
+        .collect();
+    let args = format!(
+        "{}, a = inout(reg) a => r, b = inout(reg) b => _, options(pure, nomem, nostack)",
+        template.join(", ")
+    );
+    Block {
+        params: "a: u64, b: u64",
+        ret: " -> u64",
+        locals: "let r: u64;",
+        args: Box::leak(args.into_boxed_str()),
+        value: "r",
+    }
+}

@@ -16,11 +16,11 @@
 #[path = "../../benches/block_mix/mod.rs"]
 mod block_mix;
 
-use block_mix::{Block, MIX, long_block};
+use block_mix::{Block, MIX, long_block, unique_long_block};
 use checked_asm_engine::diag::Level;
 use checked_asm_engine::expand;
 use checked_asm_engine::syntax::{Cfg, MacroKind, NoIncludes};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
 
@@ -134,6 +134,27 @@ fn bench(c: &mut Criterion) {
             &block,
             |b, block| b.iter(|| expand(MacroKind::Asm, black_box(block.clone()), &NoIncludes)),
         );
+    }
+    // A block whose statements were never assembled before in this process: each
+    // iteration gets a new one, so the statement cache never hits (the blocks above are
+    // the same every iteration, as a crate's repeated blocks are).
+    for len in [1usize, 10, 100] {
+        assert_correct(
+            &format!("the {len}-instruction unique block"),
+            &tokens(&unique_long_block(len, 0)),
+            false,
+        );
+        let mut next = 1_000_000usize;
+        group.bench_function(BenchmarkId::new("unique", len), |b| {
+            b.iter_batched(
+                || {
+                    next += len;
+                    from_facade(&tokens(&unique_long_block(len, next)))
+                },
+                |block| expand(MacroKind::Asm, block, &NoIncludes),
+                BatchSize::SmallInput,
+            )
+        });
     }
     let mix: Vec<TokenStream> = MIX.iter().map(tokens).collect();
     for (i, block) in mix.iter().enumerate() {

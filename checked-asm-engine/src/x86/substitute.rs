@@ -214,6 +214,17 @@ pub fn literal_registers(asm: &ConfiguredAsm) -> HashSet<String> {
         for seg in &piece.segments {
             if let Segment::Text(t) = seg {
                 for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
+                    // Register names are 2 to 5 characters (`al` … `zmm31`) and start with
+                    // one of these letters: the other words (mnemonics, labels, numbers)
+                    // are skipped before they are lowered and matched.
+                    if !(2..=5).contains(&word.len())
+                        || !matches!(
+                            word.as_bytes()[0].to_ascii_lowercase(),
+                            b'a' | b'b' | b'c' | b'd' | b's' | b'r' | b'x' | b'y' | b'z' | b'k'
+                        )
+                    {
+                        continue;
+                    }
                     if let Some(id) = register_id_of_word(&word.to_ascii_lowercase()) {
                         found.insert(id);
                     }
@@ -444,6 +455,28 @@ mod tests {
             ..Default::default()
         })
         .unwrap()
+    }
+
+    /// The word filter of `literal_registers` drops no register name: every name iced
+    /// knows, in lower and upper case, gives the family it gives unfiltered.
+    #[test]
+    fn the_word_filter_keeps_every_register_name() {
+        let names: Vec<String> = iced_x86::Register::values()
+            .map(|r| format!("{r:?}").to_ascii_lowercase())
+            .flat_map(|n| [n.to_ascii_uppercase(), n])
+            .collect();
+        let text = names.join(" ");
+        let expected: HashSet<String> = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter_map(|w| register_id_of_word(&w.to_ascii_lowercase()))
+            .collect();
+        for id in ["ax", "sp", "r8", "r15", "xmm0", "xmm31", "k7"] {
+            assert!(expected.contains(id), "{id}");
+        }
+        assert_eq!(
+            literal_registers(&configured(&format!("\"{text}\""))),
+            expected
+        );
     }
 
     #[test]

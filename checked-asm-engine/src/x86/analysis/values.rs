@@ -256,8 +256,11 @@ pub fn analyse(
     let mut visits = vec![0u32; n];
     while let Some(i) = work.pop() {
         visits[i] += 1;
-        let state = before[i].clone().expect("queued nodes have a state");
-        let after = step(&state, &graph.nodes[i], i as u32, contract, call_model);
+        // Queued nodes have a state; `step` reads it, so it is not cloned first.
+        let Some(state) = before[i].as_ref() else {
+            continue;
+        };
+        let after = step(state, &graph.nodes[i], i as u32, contract, call_model);
         for edge in &graph.nodes[i].succ {
             if let Edge::Node(j) = *edge {
                 let merged = match &before[j] {
