@@ -178,17 +178,7 @@ pub fn long_block(len: usize) -> Block {
     let template: Vec<String> = (0..len)
         .map(|i| format!("\"{}\"", STEPS[i % STEPS.len()]))
         .collect();
-    let args = format!(
-        "{}, a = inout(reg) a => r, b = inout(reg) b => _, options(pure, nomem, nostack)",
-        template.join(", ")
-    );
-    Block {
-        params: "a: u64, b: u64",
-        ret: " -> u64",
-        locals: "let r: u64;",
-        args: Box::leak(args.into_boxed_str()),
-        value: "r",
-    }
+    register_block(&template)
 }
 
 /// A block like [`long_block`] whose statements are not repeated: each has an immediate
@@ -210,6 +200,11 @@ pub fn unique_long_block(len: usize, first: usize) -> Block {
             format!("\"{step}\"")
         })
         .collect();
+    register_block(&template)
+}
+
+/// A block of register arithmetic on `a` and `b` with the given template pieces.
+fn register_block(template: &[String]) -> Block {
     let args = format!(
         "{}, a = inout(reg) a => r, b = inout(reg) b => _, options(pure, nomem, nostack)",
         template.join(", ")

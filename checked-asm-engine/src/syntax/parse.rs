@@ -572,63 +572,10 @@ fn is_path_sep(cursor: Cursor) -> bool {
     })
 }
 
-/// Rust's strict and reserved keywords (2015–2024 editions), which begin or continue
-/// expressions the fast path does not model.
+/// Rust's strict and reserved keywords (and `_`), which begin or continue expressions
+/// the fast path does not model.
 fn is_keyword(name: &str) -> bool {
-    matches!(
-        name,
-        "as" | "async"
-            | "await"
-            | "break"
-            | "const"
-            | "continue"
-            | "crate"
-            | "dyn"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "fn"
-            | "for"
-            | "gen"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "self"
-            | "Self"
-            | "static"
-            | "struct"
-            | "super"
-            | "trait"
-            | "true"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-            | "yield"
-            | "abstract"
-            | "become"
-            | "box"
-            | "do"
-            | "final"
-            | "macro"
-            | "override"
-            | "priv"
-            | "typeof"
-            | "unsized"
-            | "virtual"
-            | "try"
-    )
+    super::stringify::is_reserved(name)
 }
 
 fn expr_ref<T: ToTokens>(node: &T) -> ExprRef {
@@ -1122,14 +1069,11 @@ mod tests {
                 for tail in ["", ", out(reg) y", " => y", " => _, options(nomem)"] {
                     let text = format!("{source}{tail}");
                     let tokens: TokenStream = text.parse().expect("valid tokens");
-                    let took_fast = (|input: ParseStream| {
-                        let fast = simple_expr_len(input.cursor()).is_some();
-                        input.parse::<TokenStream>()?;
-                        Ok(fast)
-                    })
-                    .parse2(tokens)
-                    .expect("parses");
-                    assert_eq!(took_fast, expect_fast, "fast path for `{text}`");
+                    assert_eq!(
+                        takes_fast_path(tokens),
+                        expect_fast,
+                        "fast path for `{text}`"
+                    );
                     assert_eq!(
                         expr_and_rest(&text, parse_expr),
                         expr_and_rest(&text, parse_expr_with_syn),
@@ -1141,13 +1085,16 @@ mod tests {
         // The invisible group of a `macro_rules!` `$x:expr` goes to syn.
         let inner: TokenStream = "port".parse().expect("valid tokens");
         let grouped: TokenStream = TokenTree::Group(Group::new(Delimiter::None, inner)).into();
-        let took_fast = (|input: ParseStream| {
+        assert!(!takes_fast_path(grouped));
+    }
+
+    fn takes_fast_path(tokens: TokenStream) -> bool {
+        (|input: ParseStream| {
             let fast = simple_expr_len(input.cursor()).is_some();
             input.parse::<TokenStream>()?;
             Ok(fast)
         })
-        .parse2(grouped)
-        .expect("parses");
-        assert!(!took_fast);
+        .parse2(tokens)
+        .expect("parses")
     }
 }

@@ -155,7 +155,8 @@ fn space_between(a: &TokenTree, b: &TokenTree) -> bool {
     true
 }
 
-fn is_reserved(name: &str) -> bool {
+/// Rust's strict and reserved keywords (2015–2024 editions) and `_`.
+pub(super) fn is_reserved(name: &str) -> bool {
     matches!(
         name,
         "as" | "break"
