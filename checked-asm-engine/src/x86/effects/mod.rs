@@ -85,7 +85,158 @@ pub fn effects(instr: &Instruction, mode: Mode, target: &TargetAbi) -> Result<Ef
     if let Some(kernel) = tables::kernel::transfer(&instr, mode, target) {
         return kernel.map(|k| k.into_effects(mode));
     }
-    let mut fx = iced::translate(&instr, mode);
-    tables::apply(&instr, mode, &mut fx);
-    Ok(fx)
+    Ok(memo::of(&instr, mode, || {
+        let mut fx = iced::translate(&instr, mode);
+        tables::apply(&instr, mode, &mut fx);
+        fx
+    }))
+}
+
+/// The effects of instructions already described, per thread (a compiler process expands
+/// its `checked_asm!` blocks on one thread). Outside kernel transfers, which depend on the
+/// target, an instruction's effects depend only on the instruction and the mode: iced's
+/// `Instruction` equality compares the code, operands, registers, immediates,
+/// displacements (also branch targets and RIP-relative addresses) and prefixes, and
+/// ignores the IP, the length and the code size (which `effects` sets from the mode).
+/// Describing one costs some 35,000 instructions in a macro built without optimisation,
+/// and blocks repeat their instructions (a loop body and its unrolled twin, the same
+/// port access in many functions, the second analysis with other registers).
+mod memo {
+    use super::{Effects, Mode};
+    use iced_x86::Instruction;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
+    const CAPACITY: usize = 4096;
+
+    thread_local! {
+        static MEMO: RefCell<HashMap<(Instruction, Mode), Effects>> = RefCell::new(HashMap::new());
+    }
+
+    pub(super) fn of(
+        instr: &Instruction,
+        mode: Mode,
+        describe: impl FnOnce() -> Effects,
+    ) -> Effects {
+        let key = (*instr, mode);
+        if let Some(fx) = MEMO.with_borrow(|memo| memo.get(&key).cloned()) {
+            return fx;
+        }
+        let fx = describe();
+        MEMO.with_borrow_mut(|memo| {
+            if memo.len() >= CAPACITY {
+                memo.clear();
+            }
+            memo.insert(key, fx.clone());
+        });
+        fx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iced_x86::{Code, Instruction, MemoryOperand, Register, RepPrefixKind};
+
+    fn fresh(instr: &Instruction, mode: Mode) -> Effects {
+        let mut instr = *instr;
+        instr.set_code_size(mode.code_size());
+        let mut fx = iced::translate(&instr, mode);
+        tables::apply(&instr, mode, &mut fx);
+        fx
+    }
+
+    /// Instructions that differ only in a branch target, an immediate, a displacement,
+    /// a prefix, a register or the mode get their own effects from the memo, whichever
+    /// was described first; instructions that differ only in the IP share them.
+    #[test]
+    fn the_memo_keeps_apart_what_changes_the_effects() {
+        let target = TargetAbi::new(Arch::X86_64, Os::Linux);
+        let mem = |base, displ| MemoryOperand::with_base_displ(base, displ);
+        let mut rep_movsb =
+            Instruction::with_movsb(64, Register::None, RepPrefixKind::Repe).expect("rep movsb");
+        rep_movsb.set_has_repe_prefix(true);
+        let mut fs_load =
+            Instruction::with2(Code::Mov_r64_rm64, Register::RAX, mem(Register::RAX, 0))
+                .expect("mov");
+        fs_load.set_segment_prefix(Register::FS);
+        let mut locked =
+            Instruction::with2(Code::Add_rm64_r64, mem(Register::RDI, 0), Register::RAX)
+                .expect("add");
+        locked.set_has_lock_prefix(true);
+        let pairs: Vec<(Instruction, Instruction)> = vec![
+            (
+                Instruction::with_branch(Code::Jmp_rel32_64, 0x1000).expect("jmp"),
+                Instruction::with_branch(Code::Jmp_rel32_64, 0x2000).expect("jmp"),
+            ),
+            (
+                Instruction::with2(Code::Mov_r64_rm64, Register::RAX, mem(Register::RSP, 8))
+                    .expect("mov"),
+                Instruction::with2(Code::Mov_r64_rm64, Register::RAX, mem(Register::RSP, -8))
+                    .expect("mov"),
+            ),
+            (
+                Instruction::with2(Code::Add_rm64_imm8, Register::RSP, 8).expect("add"),
+                Instruction::with2(Code::Add_rm64_imm8, Register::RSP, 16).expect("add"),
+            ),
+            (
+                Instruction::with_movsb(64, Register::None, RepPrefixKind::None).expect("movsb"),
+                rep_movsb,
+            ),
+            (
+                Instruction::with2(Code::Mov_r64_rm64, Register::RAX, mem(Register::RAX, 0))
+                    .expect("mov"),
+                fs_load,
+            ),
+            (
+                Instruction::with2(Code::Add_rm64_r64, mem(Register::RDI, 0), Register::RAX)
+                    .expect("add"),
+                locked,
+            ),
+            (
+                Instruction::with2(Code::Mov_r64_rm64, Register::RAX, Register::RBX).expect("mov"),
+                Instruction::with2(Code::Mov_r64_rm64, Register::RAX, Register::RCX).expect("mov"),
+            ),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(
+                fresh(&a, Mode::Bits64),
+                fresh(&b, Mode::Bits64),
+                "{a} / {b}"
+            );
+            for (first, second) in [(a, b), (b, a)] {
+                assert_eq!(
+                    effects(&first, Mode::Bits64, &target).ok(),
+                    Some(fresh(&first, Mode::Bits64))
+                );
+                assert_eq!(
+                    effects(&second, Mode::Bits64, &target).ok(),
+                    Some(fresh(&second, Mode::Bits64))
+                );
+            }
+        }
+        // The mode: `push eax` does not exist in 64-bit mode, `inc eax` is another code;
+        // `mov eax, ebx` zero-extends into rax only in 64-bit mode.
+        let mov32 =
+            Instruction::with2(Code::Mov_r32_rm32, Register::EAX, Register::EBX).expect("mov");
+        let target32 = TargetAbi::new(Arch::X86, Os::Linux);
+        assert_ne!(fresh(&mov32, Mode::Bits64), fresh(&mov32, Mode::Bits32));
+        assert_eq!(
+            effects(&mov32, Mode::Bits64, &target).ok(),
+            Some(fresh(&mov32, Mode::Bits64))
+        );
+        assert_eq!(
+            effects(&mov32, Mode::Bits32, &target32).ok(),
+            Some(fresh(&mov32, Mode::Bits32))
+        );
+        // The IP does not matter.
+        let mut moved = mov32;
+        moved.set_ip(0x4000);
+        moved.set_len(2);
+        assert_eq!(
+            effects(&moved, Mode::Bits64, &target).ok(),
+            Some(fresh(&mov32, Mode::Bits64))
+        );
+    }
 }
