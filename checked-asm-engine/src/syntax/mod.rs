@@ -7,6 +7,7 @@
 
 pub mod cfg;
 mod configure;
+mod fast;
 mod format;
 pub mod parse;
 mod stringify;
