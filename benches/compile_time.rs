@@ -99,6 +99,27 @@ const MACRO_PACKAGES: [&str; 6] = [
     "quote",
 ];
 
+/// Manifest sections that build the macro's packages at `opt-level = level`, in the dev
+/// and release profiles.
+fn macro_profiles(level: u8) -> String {
+    let mut text = String::new();
+    for package in MACRO_PACKAGES {
+        for profile in ["dev", "release"] {
+            text.push_str(&format!(
+                "\n[profile.{profile}.package.{package}]\nopt-level = {level}\n"
+            ));
+        }
+    }
+    text
+}
+
+/// How the macro's packages are optimised, for the reports.
+fn opt_level_label(macro_opt_level: Option<u8>) -> String {
+    macro_opt_level.map_or("cargo's default opt-level (0)".to_string(), |l| {
+        format!("opt-level {l}")
+    })
+}
+
 /// Writes `<root>/<flavour>/` with `n` functions, each holding one block. With
 /// `macro_opt_level`, the checked crate's manifest builds the macro's packages at that
 /// optimisation level (cargo builds proc macros at `opt-level = 0` by default).
@@ -126,13 +147,7 @@ fn write_crate(
         flavour.name()
     );
     if let (Flavour::Checked, Some(level)) = (flavour, macro_opt_level) {
-        for package in MACRO_PACKAGES {
-            for profile in ["dev", "release"] {
-                manifest.push_str(&format!(
-                    "\n[profile.{profile}.package.{package}]\nopt-level = {level}\n"
-                ));
-            }
-        }
+        manifest.push_str(&macro_profiles(level));
     }
     write_if_changed(&dir.join("Cargo.toml"), &manifest);
     let (import, mac) = match flavour {
@@ -380,9 +395,7 @@ fn cold(root: &Path, runs: usize, macro_opt_level: Option<u8>) {
     let root = root.join("cold");
     println!(
         "cold build, median of {runs} runs from an empty target directory, macro packages at {}",
-        macro_opt_level.map_or("cargo's default opt-level (0)".to_string(), |l| format!(
-            "opt-level {l}"
-        ))
+        opt_level_label(macro_opt_level)
     );
     println!(
         "{:<10} {:>14} {:>20} {:>9}",
@@ -469,13 +482,7 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
                 env!("CARGO_MANIFEST_DIR")
             ));
             if let Some(level) = macro_opt_level {
-                for package in MACRO_PACKAGES {
-                    for profile in ["dev", "release"] {
-                        text.push_str(&format!(
-                            "\n[profile.{profile}.package.{package}]\nopt-level = {level}\n"
-                        ));
-                    }
-                }
+                text.push_str(&macro_profiles(level));
             }
             blocks = rewrite_real_crate(&dir);
         }
@@ -490,9 +497,7 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
     let (name, version) = REAL_CRATE;
     println!(
         "real crate {name} {version}, {blocks} checked_asm! invocations, profile {profile}, macro packages at {}, {runs} alternating runs, medians",
-        macro_opt_level.map_or("cargo's default opt-level (0)".to_string(), |l| format!(
-            "opt-level {l}"
-        ))
+        opt_level_label(macro_opt_level)
     );
     let (p, c) = (medians(&plain), medians(&checked));
     println!(
@@ -671,9 +676,7 @@ fn main() {
     };
     println!(
         "profile {profile}, macro packages at {}, {runs} alternating runs per crate, medians; {} cores",
-        macro_opt_level.map_or("cargo's default opt-level (0)".to_string(), |l| format!(
-            "opt-level {l}"
-        )),
+        opt_level_label(macro_opt_level),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     print_header();
