@@ -4,7 +4,6 @@
 use super::op_code::OpCodeTable;
 use iced_x86::{Code, EncodingKind, Mnemonic, Register};
 use std::collections::HashMap as StdHashMap;
-use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: the keys are short mnemonic and register names looked up on every statement,
@@ -52,21 +51,25 @@ pub fn warm_up() {
     let _ = tables();
 }
 
-/// LLVM's spelling of an iced mnemonic. iced names most mnemonics exactly as Intel's SDM and
-/// LLVM do; the few that differ are listed here.
-fn llvm_name(m: Mnemonic) -> String {
-    let name = format!("{m:?}").to_ascii_lowercase();
-    match name.as_str() {
-        // iced's `Int1` is the ICEBP opcode F1, spelled `int1` by LLVM too.
-        "reservednop" => "nop".to_string(),
-        _ => name,
+/// The mnemonic whose LLVM spelling names `m`'s codes. iced names most mnemonics exactly
+/// as Intel's SDM and LLVM do; the few that differ are mapped here.
+fn llvm_mnemonic(m: Mnemonic) -> Mnemonic {
+    match m {
+        // iced's reserved-NOP codes (0F 0D and 0F 18–1F /r) are `nop` to LLVM.
+        Mnemonic::Reservednop => Mnemonic::Nop,
+        _ => m,
     }
+}
+
+/// LLVM's spelling of an iced mnemonic (after `llvm_mnemonic`).
+fn llvm_name(m: Mnemonic) -> String {
+    format!("{m:?}").to_ascii_lowercase()
 }
 
 impl Tables {
     fn build() -> Tables {
-        // Grouped by `Mnemonic` first (an index, not a hashed name), then named once per
-        // mnemonic.
+        // Grouped by the `Mnemonic` LLVM spells them with (an index, not a hashed name),
+        // then named once per group.
         let mut grouped: Vec<(Vec<Code>, Vec<Shape>)> = Vec::new();
         grouped.resize_with(Mnemonic::values().len(), Default::default);
         for code in Code::values() {
@@ -89,34 +92,18 @@ impl Tables {
             if code == Code::Bswap_r16 {
                 continue;
             }
-            if let Some((codes, shapes)) = grouped.get_mut(m as usize) {
+            if let Some((codes, shapes)) = grouped.get_mut(llvm_mnemonic(m) as usize) {
                 codes.push(code);
                 shapes.push(shape(code));
             }
         }
-        let mut by_mnemonic: HashMap<String, (Vec<Code>, Vec<Shape>)> = HashMap::default();
-        for (m, (codes, shapes)) in Mnemonic::values().zip(grouped) {
-            if codes.is_empty() {
-                continue;
-            }
-            match by_mnemonic.entry(llvm_name(m)) {
-                Entry::Vacant(slot) => {
-                    slot.insert((codes, shapes));
-                }
-                // Two iced mnemonics with one LLVM name (`reservednop` is `nop`): merged
-                // in `Code` order, as if grouped by name.
-                Entry::Occupied(mut slot) => {
-                    let (all_codes, all_shapes) = slot.get_mut();
-                    let mut merged: Vec<(Code, Shape)> = all_codes
-                        .drain(..)
-                        .zip(all_shapes.drain(..))
-                        .chain(codes.into_iter().zip(shapes))
-                        .collect();
-                    merged.sort_by_key(|(code, _)| *code as usize);
-                    (*all_codes, *all_shapes) = merged.into_iter().unzip();
-                }
-            }
-        }
+        // Every name once: `llvm_mnemonic` folded the mnemonics LLVM spells alike into
+        // one group, in `Code` order.
+        let by_mnemonic: HashMap<String, (Vec<Code>, Vec<Shape>)> = Mnemonic::values()
+            .zip(grouped)
+            .filter(|(_, (codes, _))| !codes.is_empty())
+            .map(|(m, group)| (llvm_name(m), group))
+            .collect();
         let mut registers = HashMap::default();
         for reg in Register::values() {
             if reg == Register::None {
