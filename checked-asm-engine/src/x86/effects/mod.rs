@@ -85,11 +85,15 @@ pub fn effects(instr: &Instruction, mode: Mode, target: &TargetAbi) -> Result<Ef
     if let Some(kernel) = tables::kernel::transfer(&instr, mode, target) {
         return kernel.map(|k| k.into_effects(mode));
     }
-    Ok(memo::of(&instr, mode, || {
-        let mut fx = iced::translate(&instr, mode);
-        tables::apply(&instr, mode, &mut fx);
-        fx
-    }))
+    Ok(memo::of(&instr, mode, || describe(&instr, mode)))
+}
+
+/// The effects of an instruction that is not a kernel transfer, its code size already set
+/// from `mode`: iced's register and memory information, then the tables.
+fn describe(instr: &Instruction, mode: Mode) -> Effects {
+    let mut fx = iced::translate(instr, mode);
+    tables::apply(instr, mode, &mut fx);
+    fx
 }
 
 /// The effects of instructions already described, per thread (a compiler process expands
@@ -139,12 +143,11 @@ mod tests {
     use super::*;
     use iced_x86::{Code, Instruction, MemoryOperand, Register, RepPrefixKind};
 
+    /// The effects computed again, past the memo.
     fn fresh(instr: &Instruction, mode: Mode) -> Effects {
         let mut instr = *instr;
         instr.set_code_size(mode.code_size());
-        let mut fx = iced::translate(&instr, mode);
-        tables::apply(&instr, mode, &mut fx);
-        fx
+        describe(&instr, mode)
     }
 
     /// Instructions that differ only in a branch target, an immediate, a displacement,
