@@ -6,7 +6,7 @@
 //! fast paths do not model goes to syn; the tests hold both to the same tokens, text,
 //! spans and remaining input.
 
-use proc_macro2::{Delimiter, Ident, Span};
+use proc_macro2::{Delimiter, Ident, Literal, Span};
 use syn::LitStr;
 use syn::buffer::Cursor;
 use syn::parse::ParseStream;
@@ -77,12 +77,12 @@ fn expr(start: Cursor, depth: u32) -> Option<(usize, Cursor)> {
         scan.path()?;
         if let Some((p, next)) = plain_punct(scan.cursor)
             && p.as_char() == '!'
-            && let Some((_, after)) = paren_or_bracket(next)
+            && let Some((_, _, after)) = paren_or_bracket(next)
         {
             scan.to(next);
             scan.to(after);
         }
-    } else if let Some((inner, next)) = paren_or_bracket(scan.cursor) {
+    } else if let Some((_, inner, next)) = paren_or_bracket(scan.cursor) {
         contents(inner, Contents::List, depth)?;
         scan.to(next);
     } else {
@@ -117,20 +117,16 @@ fn expr(start: Cursor, depth: u32) -> Option<(usize, Cursor)> {
             } else {
                 return None;
             }
-        } else if let Some((inner, next)) = paren_or_bracket(scan.cursor) {
+        } else if let Some((is_index, inner, next)) = paren_or_bracket(scan.cursor) {
             if cast {
                 return None;
             }
-            let is_index = scan.cursor.group(Delimiter::Bracket).is_some();
-            contents(
-                inner,
-                if is_index {
-                    Contents::One
-                } else {
-                    Contents::List
-                },
-                depth,
-            )?;
+            let kind = if is_index {
+                Contents::One
+            } else {
+                Contents::List
+            };
+            contents(inner, kind, depth)?;
             scan.to(next);
         } else if let Some((ident, next)) = plain_ident(scan.cursor)
             && ident == "as"
@@ -222,38 +218,33 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// The inside of a `(...)` or `[...]` group at `cursor`, and the cursor past it.
-fn paren_or_bracket(cursor: Cursor) -> Option<(Cursor, Cursor)> {
-    if cursor.group(Delimiter::None).is_some() {
-        return None;
-    }
-    cursor
-        .group(Delimiter::Parenthesis)
-        .or_else(|| cursor.group(Delimiter::Bracket))
-        .map(|(inner, _, next)| (inner, next))
+/// Whether the group at `cursor` is `[...]` (else `(...)`), its inside, and the cursor
+/// past it.
+fn paren_or_bracket(cursor: Cursor) -> Option<(bool, Cursor, Cursor)> {
+    let cursor = visible(cursor)?;
+    let (bracket, (inner, _, next)) = match cursor.group(Delimiter::Parenthesis) {
+        Some(group) => (false, group),
+        None => (true, cursor.group(Delimiter::Bracket)?),
+    };
+    Some((bracket, inner, next))
 }
 
-/// The token at `cursor` itself: `None` at an invisible group, whose contents syn's own
-/// cursor methods would look into (the fast path counts top-level token trees).
+/// `cursor` itself, or `None` at an invisible group, whose contents syn's own cursor
+/// methods would look into (the fast path counts top-level token trees).
+fn visible(cursor: Cursor) -> Option<Cursor> {
+    cursor.group(Delimiter::None).is_none().then_some(cursor)
+}
+
 fn plain_punct(cursor: Cursor) -> Option<(proc_macro2::Punct, Cursor)> {
-    if cursor.group(Delimiter::None).is_some() {
-        return None;
-    }
-    cursor.punct()
+    visible(cursor)?.punct()
 }
 
 fn plain_ident(cursor: Cursor) -> Option<(Ident, Cursor)> {
-    if cursor.group(Delimiter::None).is_some() {
-        return None;
-    }
-    cursor.ident()
+    visible(cursor)?.ident()
 }
 
-fn plain_literal(cursor: Cursor) -> Option<(proc_macro2::Literal, Cursor)> {
-    if cursor.group(Delimiter::None).is_some() {
-        return None;
-    }
-    cursor.literal()
+pub(super) fn plain_literal(cursor: Cursor) -> Option<(Literal, Cursor)> {
+    visible(cursor)?.literal()
 }
 
 fn is_path_sep(cursor: Cursor) -> bool {
@@ -275,10 +266,15 @@ fn is_keyword(name: &str) -> bool {
 /// optimisation). A string literal's text starts with `"` or, raw, `r"`/`r#`; byte and C
 /// strings (`b"`, `c"`) are not `LitStr`.
 pub(super) fn peek_lit_str(input: ParseStream) -> bool {
-    input.cursor().literal().is_some_and(|(lit, _)| {
-        let text = lit.to_string();
-        text.starts_with('"') || text.starts_with("r\"") || text.starts_with("r#")
-    })
+    input
+        .cursor()
+        .literal()
+        .is_some_and(|(lit, _)| is_str_literal(&lit))
+}
+
+pub(super) fn is_str_literal(lit: &Literal) -> bool {
+    let text = lit.to_string();
+    text.starts_with('"') || text.starts_with("r\"") || text.starts_with("r#")
 }
 
 /// A string literal's value and span, as `input.parse::<LitStr>()` and `value()` give
@@ -310,7 +306,7 @@ mod tests {
     use super::super::ExprRef;
     use super::super::parse::{parse_expr, parse_expr_with_syn};
     use super::*;
-    use proc_macro2::{Group, Literal, TokenStream, TokenTree};
+    use proc_macro2::{Group, TokenStream, TokenTree};
     use syn::parse::Parser;
 
     /// `peek_lit_str` answers as syn's `peek(LitStr)` for every kind of literal, for

@@ -5,7 +5,7 @@
 //! depend on which `#[cfg]` arguments are active live in `configure`.
 
 use super::cfg::Cfg;
-use super::fast::{parse_str_value, peek_lit_str, simple_expr_len};
+use super::fast::{is_str_literal, parse_str_value, peek_lit_str, plain_literal, simple_expr_len};
 use super::template::eval_template;
 use super::*;
 use crate::diag::{Code, Diagnostic, SpanRange};
@@ -434,12 +434,11 @@ fn parse_template(
 ) -> syn::Result<TemplatePiece> {
     // Most pieces are a plain string literal: read it without building an expression
     // and printing it back for its span (the same text, origin and span as below).
-    let plain_literal = input.cursor().group(proc_macro2::Delimiter::None).is_none()
-        && peek_lit_str(input)
-        && input.cursor().literal().is_some_and(|(_, rest)| {
-            rest.eof() || rest.punct().is_some_and(|(p, _)| p.as_char() == ',')
-        });
-    if plain_literal {
+    let lone_literal = plain_literal(input.cursor()).is_some_and(|(lit, rest)| {
+        is_str_literal(&lit)
+            && (rest.eof() || rest.punct().is_some_and(|(p, _)| p.as_char() == ','))
+    });
+    if lone_literal {
         let (text, span) = parse_str_value(input)?;
         return Ok(TemplatePiece {
             cfg,
