@@ -8,6 +8,7 @@
 //! ```
 
 pub mod diag;
+pub mod hash;
 pub mod expand;
 pub mod syntax;
 pub mod x86;

@@ -5,7 +5,7 @@
 use super::format::{FormatError, Piece, Position, parse_pieces};
 use super::*;
 use crate::diag::{Code, Diagnostic, SpanRange};
-use std::collections::HashMap;
+use crate::hash::FastMap;
 use std::ops::Range;
 
 /// An invocation with its `#[cfg]`s decided and its template resolved: what the later
@@ -177,7 +177,7 @@ fn check_order(
     let first_abi = abis.iter().map(|a| a.index).min();
     let mut seen_named = false;
     let mut seen_explicit = false;
-    let mut names: HashMap<&str, SpanRange> = HashMap::new();
+    let mut names: FastMap<&str, SpanRange> = FastMap::default();
     for op in operands {
         if first_options.is_some_and(|i| i < op.index) {
             errors.push(
@@ -420,7 +420,7 @@ fn resolve_template(
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<ConfiguredPiece> {
     let mut used = vec![false; operands.len()];
-    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut names: FastMap<&str, usize> = FastMap::default();
     for (i, op) in operands.iter().enumerate() {
         if op.kind.reg().is_some_and(RegSpec::is_explicit) {
             // r[asm.operand-type.explicit]: never referenced, always "used".
@@ -509,7 +509,7 @@ fn resolve_template(
 fn resolve_position(
     position: &Position,
     operands: &[&Operand],
-    names: &HashMap<&str, usize>,
+    names: &FastMap<&str, usize>,
     piece: &TemplatePiece,
     range: &Range<usize>,
     errors: &mut Vec<Diagnostic>,

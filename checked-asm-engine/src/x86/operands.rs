@@ -6,7 +6,7 @@
 use super::regs::{Arch, RegClass, RegDef, RegError, explicit_register};
 use crate::diag::{Code, Diagnostic, SpanRange};
 use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 /// The ABIs `clobber_abi` accepts on `arch` (the effect model's table, which also maps
 /// them to register sets).
@@ -222,8 +222,8 @@ fn check_conflicts(
     explicit: &[Option<&'static RegDef>],
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut inputs: HashMap<&'static str, usize> = HashMap::new();
-    let mut outputs: HashMap<&'static str, usize> = HashMap::new();
+    let mut inputs: FastMap<&'static str, usize> = FastMap::default();
+    let mut outputs: FastMap<&'static str, usize> = FastMap::default();
     for (idx, op) in asm.operands.iter().enumerate() {
         let Some(def) = explicit[idx] else { continue };
         let (input, output) = match &op.kind {

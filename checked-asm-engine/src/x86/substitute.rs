@@ -11,7 +11,7 @@
 
 use super::regs::{Arch, RegClass, RegDef};
 use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
-use std::collections::HashSet;
+use crate::hash::FastSet;
 use std::ops::Range;
 
 /// What a placeholder was replaced with.
@@ -208,8 +208,8 @@ pub fn substitute_with(
 }
 
 /// Register families (`ax`, `r8`, `xmm3`, `k1`) the template text names literally.
-pub fn literal_registers(asm: &ConfiguredAsm) -> HashSet<String> {
-    let mut found = HashSet::new();
+pub fn literal_registers(asm: &ConfiguredAsm) -> FastSet<String> {
+    let mut found = FastSet::default();
     for piece in &asm.pieces {
         for seg in &piece.segments {
             if let Segment::Text(t) = seg {
@@ -236,7 +236,7 @@ pub fn literal_registers(asm: &ConfiguredAsm) -> HashSet<String> {
 }
 
 /// Register ids (`ax`, `r8`, `xmm3`...) that must not serve as representatives.
-fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> HashSet<String> {
+fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> FastSet<String> {
     let mut taken = literal_registers(asm);
     for op in &asm.operands {
         if let Some(RegSpec::Explicit { name, .. }) = op.kind.reg()
@@ -290,7 +290,7 @@ fn register_id_of_word(word: &str) -> Option<String> {
 
 struct Chooser {
     arch: Arch,
-    taken: HashSet<String>,
+    taken: FastSet<String>,
     /// (operand, register id) already chosen: one operand keeps one register.
     assigned: Vec<(usize, String)>,
 }
@@ -352,7 +352,7 @@ impl Chooser {
             (RegClass::MmxReg, _) => (0..8).map(|n| format!("mm{n}")).collect(),
             (RegClass::TmmReg, _) => (0..8).map(|n| format!("tmm{n}")).collect(),
         };
-        let used: HashSet<&String> = self.assigned.iter().map(|(_, id)| id).collect();
+        let used: FastSet<&String> = self.assigned.iter().map(|(_, id)| id).collect();
         let pick = candidates
             .iter()
             .find(|c| !self.taken.contains(*c) && !used.contains(c))
@@ -466,7 +466,7 @@ mod tests {
             .flat_map(|n| [n.to_ascii_uppercase(), n])
             .collect();
         let text = names.join(" ");
-        let expected: HashSet<String> = text
+        let expected: FastSet<String> = text
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter_map(|w| register_id_of_word(&w.to_ascii_lowercase()))
             .collect();

@@ -7,7 +7,7 @@ use crate::syntax::{ConfiguredAsm, OptionSet, RegSpec};
 use crate::x86::effects::{CallModel, Mode, TargetAbi, call_model, clobber_abi, container};
 use crate::x86::substitute::{Representative, Substituted};
 use iced_x86::Register;
-use std::collections::HashMap;
+use crate::hash::FastMap;
 use std::sync::OnceLock;
 
 /// One operand bound to a register container.
@@ -137,9 +137,9 @@ fn operand_register(
 /// An iced register from its assembler or rustc name (`eax`, `r8d`, `xmm3`, `st(1)`).
 pub fn register_by_name(name: &str) -> Option<Register> {
     // Every spelling is a key, so that the usual lower-case lookup allocates nothing.
-    static NAMES: OnceLock<HashMap<String, Register>> = OnceLock::new();
+    static NAMES: OnceLock<FastMap<String, Register>> = OnceLock::new();
     let names = NAMES.get_or_init(|| {
-        let mut names = HashMap::new();
+        let mut names = FastMap::default();
         for r in Register::values().filter(|r| *r != Register::None) {
             let name = format!("{r:?}").to_ascii_lowercase();
             // iced spells the low bytes of r8–r15 `r8l`…`r15l`; rustc and LLVM say `r8b`.

@@ -14,7 +14,7 @@ use super::{
     SymbolRef,
 };
 use iced_x86::{Decoder, DecoderOptions, FlowControl, OpKind};
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 /// Long NOPs for alignment padding (Intel SDM Vol. 2B, "NOP", Table 4-12; the sequences
 /// LLVM's `X86AsmBackend::writeNopData` emits, up to 10 bytes each). Ten is the maximum
@@ -67,7 +67,7 @@ enum Resolution {
 }
 
 struct Labels {
-    named: HashMap<String, usize>,
+    named: FastMap<String, usize>,
     numeric: Vec<(String, usize)>,
 }
 
@@ -105,7 +105,7 @@ impl Labels {
 
 pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmError>> {
     let mut labels = Labels {
-        named: HashMap::new(),
+        named: FastMap::default(),
         numeric: Vec::new(),
     };
     for (i, s) in stmts.iter().enumerate() {
@@ -151,7 +151,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
     let mut addrs = vec![0u64; stmts.len()];
     let mut pads: Vec<Vec<u8>> = vec![Vec::new(); stmts.len()];
     for _round in 0..64 {
-        let mut counters: HashMap<usize, u64> = HashMap::new();
+        let mut counters: FastMap<usize, u64> = FastMap::default();
         for (i, s) in stmts.iter().enumerate() {
             let at = counters.entry(s.section).or_insert(0);
             addrs[i] = *at;

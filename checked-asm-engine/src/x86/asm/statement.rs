@@ -12,7 +12,7 @@ use super::operand::{Operand, OperandKind};
 use super::table::tables;
 use super::{Directive, LabelDef, Mode, Syntax, att, intel};
 use iced_x86::Register;
-use std::collections::HashMap;
+use crate::hash::FastMap;
 use std::ops::Range;
 
 pub(crate) struct PStmt {
@@ -71,8 +71,8 @@ pub(crate) struct Parser<'a> {
     pub(crate) section: usize,
     pub(crate) section_stack: Vec<usize>,
     pub(crate) previous_section: usize,
-    pub(crate) section_ids: HashMap<String, usize>,
-    pub(crate) equs: HashMap<String, i64>,
+    pub(crate) section_ids: FastMap<String, usize>,
+    pub(crate) equs: FastMap<String, i64>,
     pub(crate) out: Vec<PStmt>,
     pub(crate) errors: Vec<AsmError>,
     pub(crate) pending_prefix: Option<usize>,
@@ -91,8 +91,8 @@ pub(crate) fn parse_all(
         section: 0,
         section_stack: Vec::new(),
         previous_section: 0,
-        section_ids: HashMap::from([(".text".to_string(), 0)]),
-        equs: HashMap::new(),
+        section_ids: FastMap::from_iter([(".text".to_string(), 0)]),
+        equs: FastMap::default(),
         out: Vec::new(),
         errors: Vec::new(),
         pending_prefix: None,
@@ -489,7 +489,7 @@ fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
 mod selection_cache {
     use super::{Mode, PInstr, Syntax};
     use std::cell::RefCell;
-    use std::collections::HashMap;
+    use crate::hash::FastMap;
 
     /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
     const CAPACITY: usize = 8192;
@@ -498,7 +498,7 @@ mod selection_cache {
     pub(super) type Key = (Mode, Syntax, String);
 
     thread_local! {
-        static CACHE: RefCell<HashMap<Key, PInstr>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<FastMap<Key, PInstr>> = RefCell::new(FastMap::default());
     }
 
     /// The selection for the statement `key` starting at `start` in the source.

@@ -3,33 +3,7 @@
 
 use super::op_code::OpCodeTable;
 use iced_x86::{Code, EncodingKind, Mnemonic, Register};
-use std::collections::HashMap as StdHashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// FNV-1a: the keys are short mnemonic and register names looked up on every statement,
-/// where SipHash's DoS resistance buys nothing and costs time.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
+use crate::hash::FastMap as HashMap;
 use std::sync::OnceLock;
 
 pub(crate) struct Tables {

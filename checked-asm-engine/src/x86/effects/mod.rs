@@ -109,13 +109,13 @@ mod memo {
     use super::{Effects, Mode};
     use iced_x86::Instruction;
     use std::cell::RefCell;
-    use std::collections::HashMap;
+    use crate::hash::FastMap;
 
     /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
     const CAPACITY: usize = 4096;
 
     thread_local! {
-        static MEMO: RefCell<HashMap<(Instruction, Mode), Effects>> = RefCell::new(HashMap::new());
+        static MEMO: RefCell<FastMap<(Instruction, Mode), Effects>> = RefCell::new(FastMap::default());
     }
 
     pub(super) fn of(
