@@ -213,19 +213,39 @@ pub fn literal_registers(asm: &ConfiguredAsm) -> FastSet<String> {
     for piece in &asm.pieces {
         for seg in &piece.segments {
             if let Segment::Text(t) = seg {
-                for word in t.split(|c: char| !c.is_ascii_alphanumeric()) {
-                    // Register names are 2 to 5 characters (`al` … `zmm31`) and start with
-                    // one of these letters: the other words (mnemonics, labels, numbers)
-                    // are skipped before they are lowered and matched.
+                // The words are the runs of ASCII letters and digits, read byte by byte
+                // (this runs for every lowering of every block, in a macro cargo builds
+                // without optimisation, where `str::split` with a closure costs a call
+                // per character).
+                let bytes = t.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    if !bytes[i].is_ascii_alphanumeric() {
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                        i += 1;
+                    }
+                    // Register names are 2 to 5 characters (`al` … `zmm31`) and start
+                    // with one of these letters: the other words (mnemonics, labels,
+                    // numbers) are skipped before they are lowered and matched.
+                    let word = &bytes[start..i];
                     if !(2..=5).contains(&word.len())
                         || !matches!(
-                            word.as_bytes()[0].to_ascii_lowercase(),
+                            word[0].to_ascii_lowercase(),
                             b'a' | b'b' | b'c' | b'd' | b's' | b'r' | b'x' | b'y' | b'z' | b'k'
                         )
                     {
                         continue;
                     }
-                    if let Some(id) = register_id_of_word(&word.to_ascii_lowercase()) {
+                    let mut lower = [0u8; 5];
+                    for (l, b) in lower.iter_mut().zip(word) {
+                        *l = b.to_ascii_lowercase();
+                    }
+                    let lower = std::str::from_utf8(&lower[..word.len()]).expect("ASCII");
+                    if let Some(id) = register_id_of_word(lower) {
                         found.insert(id);
                     }
                 }
@@ -263,7 +283,7 @@ fn register_id_of_word(word: &str) -> Option<String> {
         "spl" | "sp" | "esp" | "rsp" => "sp",
         _ => {
             if let Some(rest) = word.strip_prefix('r') {
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
                 let suffix = &rest[digits.len()..];
                 if !digits.is_empty() && matches!(suffix, "" | "b" | "w" | "d" | "l") {
                     return Some(format!("r{digits}"));
