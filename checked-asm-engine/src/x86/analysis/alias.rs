@@ -147,6 +147,16 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
             if r == rep || candidates.iter().any(|c| c.1 == r) {
                 continue;
             }
+            // Only a register the template names or writes, or (for an input) one a late
+            // output or ABI clobber holds, can be a candidate: most registers of the
+            // class are neither, and the scans below are skipped for them.
+            let named = literal.contains(family_id(family)) || written.contains(&r);
+            let shared = matches!(op.kind, OperandKind::In { .. })
+                && (fresh.contract.abi_clobbers.contains(&r)
+                    || late_outputs.iter().any(|(o, lr)| *o != x && *lr == r));
+            if !named && !shared {
+                continue;
+            }
             let declared = explicit_regs.contains(&r)
                 || fresh.contract.may_change(r)
                 || fresh.contract.inputs.iter().any(|b| b.reg == r);
@@ -163,16 +173,10 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
                 .exits
                 .iter()
                 .any(|(_, _, s)| s.get(r) != Val::Entry(r));
-            if !declared
-                && !other_rep
-                && !r01
-                && (literal.contains(family_id(family)) || written.contains(&r))
-            {
+            if !declared && !other_rep && !r01 && named {
                 candidates.push((family.to_string(), r, Reason::Undeclared, None));
-            } else if matches!(op.kind, OperandKind::In { .. })
+            } else if shared
                 && !early_outputs.contains(&r)
-                && (fresh.contract.abi_clobbers.contains(&r)
-                    || late_outputs.iter().any(|(o, lr)| *o != x && *lr == r))
                 && !fresh
                     .contract
                     .inputs
