@@ -601,6 +601,21 @@ fn reused_selections_are_what_assembling_again_gives() {
     let again = format!("{:?}", assemble(block, Syntax::Intel, Mode::Bits64));
     assert!(again.starts_with("Ok("), "{again}");
     assert_eq!(again, fresh(block, Syntax::Intel));
+    // Statements with symbols (branch targets, `call`, rip-relative and immediate
+    // symbols) are kept too: seen first at one place, then elsewhere, where the
+    // targets are other labels at other distances (short, then near) or undefined, so
+    // that the error must quote the label where it now stands.
+    let first = "jnz 2f\n2: call foo\njmp 3f\n3: lea rax, [rip + bar]\nmov eax, offset bar";
+    let moved = "nop\n3: nop\n2:\n  mov eax, offset bar ; jmp 3b\n.fill 200, 1, 0x90\n\
+                 jnz 2f\nlea rax, [rip + bar]\n  call foo\n2: jmp 3f\n3:";
+    let undefined = "nop\nnop\n   jnz 2f";
+    let _ = assemble(first, Syntax::Intel, Mode::Bits64);
+    for src in [moved, undefined] {
+        let again = format!("{:?}", assemble(src, Syntax::Intel, Mode::Bits64));
+        assert_eq!(again, fresh(src, Syntax::Intel), "{src}");
+    }
+    let error = format!("{:?}", assemble(undefined, Syntax::Intel, Mode::Bits64));
+    assert!(error.starts_with("Err(") && error.contains("15..17"), "{error}");
     // The same text in the other syntax or mode is not the same statement.
     assert_eq!(
         format!(

@@ -483,11 +483,15 @@ fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
 
 /// Encodings chosen for statements already assembled in this process (a compiler runs the
 /// macro for every block of a crate, and re-assembles a block for each register an
-/// operand may be allocated: most statements recur). Only selections without symbolic
-/// operands are kept, with operand ranges relative to the statement, so that an entry is
-/// exactly what assembling the text again would give.
+/// operand may be allocated: most statements recur). A selection depends only on the
+/// statement's text, syntax and mode (the caller bypasses the cache when `.set` names or
+/// a prefix statement take part); symbols in it, branch targets included, are resolved
+/// later by layout. Entries keep their source ranges relative to the statement, so that
+/// an entry is exactly what assembling the text again would give.
 mod selection_cache {
     use super::{Mode, PInstr, Syntax};
+    use crate::x86::asm::matcher::Fixup;
+    use std::ops::Range;
     use std::cell::RefCell;
     use crate::hash::FastMap;
 
@@ -509,9 +513,6 @@ mod selection_cache {
     }
 
     pub(super) fn put(key: Key, start: usize, pinstr: &PInstr) {
-        if pinstr.cands.iter().any(|c| !c.fixups.is_empty()) {
-            return;
-        }
         let mut relative = pinstr.clone();
         shift(&mut relative, -(start as isize));
         CACHE.with_borrow_mut(|cache| {
@@ -522,9 +523,19 @@ mod selection_cache {
         });
     }
 
+    /// Moves the entry's source ranges by `by`: the operands' and those of the symbols
+    /// its fixups name (the label of `jnz 2b`, the `foo` of `call foo`), which layout
+    /// quotes when it cannot resolve them.
     fn shift(pinstr: &mut PInstr, by: isize) {
+        let moved = |r: &Range<usize>| r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by);
         for r in &mut pinstr.operand_ranges {
-            *r = r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by);
+            *r = moved(r);
+        }
+        for fixup in pinstr.cands.iter_mut().flat_map(|c| c.fixups.iter_mut()) {
+            let (Fixup::Branch(value) | Fixup::ImmSym(value) | Fixup::MemSym { value, .. }) = fixup;
+            if let Some(sym) = &mut value.sym {
+                sym.range = moved(&sym.range);
+            }
         }
     }
 }
