@@ -187,8 +187,7 @@ fn parse_args(
         }
 
         // `name = <operand>`; `==` is not a name.
-        let name =
-            if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+        let name = if peek_name(input) {
                 let ident = input.call(Ident::parse_any)?;
                 input.parse::<Token![=]>()?;
                 allow_templates = false;
@@ -228,6 +227,22 @@ fn parse_args(
     Ok(inv)
 }
 
+/// `ident =` next but not `ident ==`: what `input.peek(Ident::peek_any) &&
+/// input.peek2(Token![=]) && !input.peek2(Token![==])` answers, from one cursor walk
+/// (syn's `=` peek matches any `=`, also the first of `==` or `=>`).
+fn peek_name(input: ParseStream) -> bool {
+    let Some((_, rest)) = input.cursor().ident() else {
+        return false;
+    };
+    match rest.punct() {
+        Some((eq, next)) if eq.as_char() == '=' => {
+            !(eq.spacing() == proc_macro2::Spacing::Joint
+                && next.punct().is_some_and(|(p, _)| p.as_char() == '='))
+        }
+        _ => false,
+    }
+}
+
 fn kind_is_global(kind: MacroKind) -> bool {
     kind != MacroKind::Asm
 }
@@ -248,19 +263,18 @@ fn last_consumed_span(begin: Cursor, end: Cursor) -> Span {
     last
 }
 
+/// `keyword(` next, read from the cursor (as `Ident::parse_any` on a fork would, through
+/// invisible groups, without the fork).
 fn peek_keyword_group(input: ParseStream, keyword: &str) -> bool {
-    let fork = input.fork();
-    match fork.call(Ident::parse_any) {
-        Ok(ident) if ident == keyword => fork.cursor().group(Delimiter::Parenthesis).is_some(),
-        _ => false,
-    }
+    input.cursor().ident().is_some_and(|(ident, rest)| {
+        ident == keyword && rest.group(Delimiter::Parenthesis).is_some()
+    })
 }
 
 /// Parses an operand after its optional name, or returns `None` if the next tokens are
 /// not an operand keyword.
 fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
-    let fork = input.fork();
-    let Ok(keyword) = fork.call(Ident::parse_any) else {
+    let Some((keyword, after)) = input.cursor().ident() else {
         return Ok(None);
     };
     let keyword = keyword.to_string();
@@ -268,13 +282,13 @@ fn parse_operand(input: ParseStream) -> syn::Result<Option<OperandKind>> {
         keyword.as_str(),
         "in" | "out" | "lateout" | "inout" | "inlateout"
     );
-    if needs_reg && fork.cursor().group(Delimiter::Parenthesis).is_none() {
+    if needs_reg && after.group(Delimiter::Parenthesis).is_none() {
         return Ok(None);
     }
     match keyword.as_str() {
         "in" | "out" | "lateout" | "inout" | "inlateout" => {}
         "const" | "sym" => {}
-        "label" if fork.cursor().group(Delimiter::Brace).is_some() => {}
+        "label" if after.group(Delimiter::Brace).is_some() => {}
         _ => return Ok(None),
     }
     input.call(Ident::parse_any)?;
@@ -553,6 +567,10 @@ fn parse_waivers(input: ParseStream) -> syn::Result<Vec<Waiver>> {
 /// Outer attributes before an argument: only `#[cfg]` and `#[cfg_attr(p, cfg(..))]`
 /// (r[asm.attributes.supported-attributes]).
 fn parse_attrs(input: ParseStream) -> syn::Result<Option<Cfg>> {
+    // Most arguments have none (`parse_outer` reads attributes while `#` is next).
+    if !input.peek(Token![#]) {
+        return Ok(None);
+    }
     let attrs = input.call(syn::Attribute::parse_outer)?;
     let mut preds = Vec::new();
     for attr in attrs {
@@ -638,3 +656,85 @@ pub fn parse_cfg(input: ParseStream) -> syn::Result<Cfg> {
 }
 
 use syn::ext::IdentExt;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::Group;
+
+    /// The cursor-walking peeks answer as the syn peeks they replace, for the shapes an
+    /// argument starts with, and through the invisible groups `macro_rules!` wraps
+    /// fragments in.
+    #[test]
+    fn peeks_agree_with_syn() {
+        let sources = [
+            "a = in(reg) x",
+            "a == b",
+            "a => b",
+            "a=>b",
+            "a = = b",
+            "a =",
+            "a",
+            "_ = in(reg) x",
+            "r#in = in(reg) x",
+            "in = x",
+            "1 = x",
+            "\"x\" = y",
+            "a.b = c",
+            "options(nostack)",
+            "options (nostack)",
+            "options[nostack]",
+            "options",
+            "clobber_abi(\"C\")",
+            "r#options(nostack)",
+            "#[cfg(x)] options(nostack)",
+            "",
+        ];
+        for source in sources {
+            let tokens: TokenStream = source.parse().expect("valid tokens");
+            let mut wrapped = vec![tokens.clone()];
+            // The whole argument, and its first token alone, in an invisible group.
+            wrapped.push(TokenTree::Group(Group::new(Delimiter::None, tokens.clone())).into());
+            let mut trees = tokens.clone().into_iter();
+            if let Some(first) = trees.next() {
+                let mut head: TokenStream =
+                    TokenTree::Group(Group::new(Delimiter::None, first.into())).into();
+                head.extend(trees);
+                wrapped.push(head);
+            }
+            for stream in wrapped {
+                let answers = |input: ParseStream| {
+                    let ours = (
+                        peek_name(input),
+                        peek_keyword_group(input, "options"),
+                        peek_keyword_group(input, "clobber_abi"),
+                        !input.peek(Token![#]),
+                    );
+                    let fork = input.fork();
+                    let keyword_group = |keyword: &str| {
+                        let fork = input.fork();
+                        match fork.call(Ident::parse_any) {
+                            Ok(ident) if ident == keyword => {
+                                fork.cursor().group(Delimiter::Parenthesis).is_some()
+                            }
+                            _ => false,
+                        }
+                    };
+                    let theirs = (
+                        input.peek(Ident::peek_any)
+                            && input.peek2(Token![=])
+                            && !input.peek2(Token![==]),
+                        keyword_group("options"),
+                        keyword_group("clobber_abi"),
+                        fork.call(syn::Attribute::parse_outer)
+                            .is_ok_and(|a| a.is_empty()),
+                    );
+                    input.parse::<TokenStream>()?;
+                    Ok((ours, theirs))
+                };
+                let (ours, theirs) = answers.parse2(stream.clone()).expect("parses");
+                assert_eq!(ours, theirs, "{source:?} as {stream:?}");
+            }
+        }
+    }
+}
