@@ -239,7 +239,7 @@ fn plain_punct(cursor: Cursor) -> Option<(proc_macro2::Punct, Cursor)> {
     visible(cursor)?.punct()
 }
 
-fn plain_ident(cursor: Cursor) -> Option<(Ident, Cursor)> {
+pub(super) fn plain_ident(cursor: Cursor) -> Option<(Ident, Cursor)> {
     visible(cursor)?.ident()
 }
 

@@ -5,7 +5,9 @@
 //! depend on which `#[cfg]` arguments are active live in `configure`.
 
 use super::cfg::Cfg;
-use super::fast::{is_str_literal, parse_str_value, peek_lit_str, plain_literal, simple_expr_len};
+use super::fast::{
+    is_str_literal, parse_str_value, peek_lit_str, plain_ident, plain_literal, simple_expr_len,
+};
 use super::template::eval_template;
 use super::*;
 use crate::diag::{Code, Diagnostic, SpanRange};
@@ -386,6 +388,17 @@ fn peek_end_after_one(input: ParseStream) -> bool {
 
 pub(super) fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
     if let Some(len) = simple_expr_len(input.cursor()) {
+        // A lone name (`port`, `v`), the commonest operand: its text and span directly.
+        if len == 1 && plain_ident(input.cursor()).is_some() {
+            return input.step(|cursor| {
+                let (ident, rest) = plain_ident(*cursor).expect("checked above");
+                let expr = ExprRef {
+                    text: ident.to_string(),
+                    span: SpanRange::single(ident.span()),
+                };
+                Ok((expr, rest))
+            });
+        }
         return input.step(|cursor| {
             let mut tokens = TokenStream::new();
             let mut rest = *cursor;
