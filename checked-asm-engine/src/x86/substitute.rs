@@ -350,36 +350,39 @@ impl Chooser {
         if let Some((_, id)) = self.assigned.iter().find(|(o, _)| *o == operand) {
             return id.clone();
         }
-        let candidates: Vec<String> = match (class, self.arch) {
-            (RegClass::Reg | RegClass::RegByte, Arch::X86_64) => {
-                GPR_ORDER_64.iter().map(|s| s.to_string()).collect()
-            }
-            (RegClass::Reg, Arch::X86) => GPR_ORDER_32.iter().map(|s| s.to_string()).collect(),
+        const XMM_64: [&str; 16] = [
+            "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm0", "xmm1",
+            "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+        ];
+        const XMM_32: [&str; 8] = [
+            "xmm7", "xmm6", "xmm5", "xmm4", "xmm3", "xmm2", "xmm1", "xmm0",
+        ];
+        const K: [&str; 7] = ["k1", "k2", "k3", "k4", "k5", "k6", "k7"];
+        const MM: [&str; 8] = ["mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7"];
+        const TMM: [&str; 8] = [
+            "tmm0", "tmm1", "tmm2", "tmm3", "tmm4", "tmm5", "tmm6", "tmm7",
+        ];
+        let candidates: &[&str] = match (class, self.arch) {
+            (RegClass::Reg | RegClass::RegByte, Arch::X86_64) => &GPR_ORDER_64,
+            (RegClass::Reg, Arch::X86) => &GPR_ORDER_32,
             // Without REX only al, cl, dl, bl are byte registers in 32-bit mode.
-            (RegClass::RegByte, Arch::X86) | (RegClass::RegAbcd, Arch::X86) => {
-                ABCD_32.iter().map(|s| s.to_string()).collect()
-            }
-            (RegClass::RegAbcd, Arch::X86_64) => ABCD_64.iter().map(|s| s.to_string()).collect(),
-            (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86_64) => {
-                (8..16).chain(0..8).map(|n| format!("xmm{n}")).collect()
-            }
-            (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86) => {
-                (0..8).rev().map(|n| format!("xmm{n}")).collect()
-            }
-            (RegClass::Kreg, _) => (1..8).map(|n| format!("k{n}")).collect(),
-            (RegClass::Kreg0, _) => vec!["k0".to_string()],
-            (RegClass::X87Reg, _) => vec!["st0".to_string()],
-            (RegClass::MmxReg, _) => (0..8).map(|n| format!("mm{n}")).collect(),
-            (RegClass::TmmReg, _) => (0..8).map(|n| format!("tmm{n}")).collect(),
+            (RegClass::RegByte, Arch::X86) | (RegClass::RegAbcd, Arch::X86) => &ABCD_32,
+            (RegClass::RegAbcd, Arch::X86_64) => &ABCD_64,
+            (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86_64) => &XMM_64,
+            (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86) => &XMM_32,
+            (RegClass::Kreg, _) => &K,
+            (RegClass::Kreg0, _) => &["k0"],
+            (RegClass::X87Reg, _) => &["st0"],
+            (RegClass::MmxReg, _) => &MM,
+            (RegClass::TmmReg, _) => &TMM,
         };
-        let used: FastSet<&String> = self.assigned.iter().map(|(_, id)| id).collect();
+        let used = |c: &str| self.assigned.iter().any(|(_, id)| id == c);
         let pick = candidates
             .iter()
-            .find(|c| !self.taken.contains(*c) && !used.contains(c))
-            .or_else(|| candidates.iter().find(|c| !used.contains(c)))
+            .find(|c| !self.taken.contains(**c) && !used(c))
+            .or_else(|| candidates.iter().find(|c| !used(c)))
             .or_else(|| candidates.first())
-            .cloned()
-            .unwrap_or_else(|| "r8".to_string());
+            .map_or_else(|| "r8".to_string(), |c| c.to_string());
         self.assigned.push((operand, pick.clone()));
         pick
     }
