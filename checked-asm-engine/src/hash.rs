@@ -92,7 +92,16 @@ mod tests {
 
     #[test]
     fn prefixes_and_lengths_differ() {
-        let texts = ["", "a", "ab", "abc", "abcd", "abcde", "abcdefgh", "abcdefghi"];
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdefgh",
+            "abcdefghi",
+        ];
         let hashes: FastSet<u64> = texts.iter().map(|t| hash(*t)).collect();
         assert_eq!(hashes.len(), texts.len());
     }

@@ -8,8 +8,8 @@
 //! ```
 
 pub mod diag;
-pub mod hash;
 pub mod expand;
+pub mod hash;
 pub mod syntax;
 pub mod x86;
 

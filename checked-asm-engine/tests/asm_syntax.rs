@@ -615,7 +615,10 @@ fn reused_selections_are_what_assembling_again_gives() {
         assert_eq!(again, fresh(src, Syntax::Intel), "{src}");
     }
     let error = format!("{:?}", assemble(undefined, Syntax::Intel, Mode::Bits64));
-    assert!(error.starts_with("Err(") && error.contains("15..17"), "{error}");
+    assert!(
+        error.starts_with("Err(") && error.contains("15..17"),
+        "{error}"
+    );
     // The same text in the other syntax or mode is not the same statement.
     assert_eq!(
         format!(

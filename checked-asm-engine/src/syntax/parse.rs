@@ -190,16 +190,16 @@ fn parse_args(
 
         // `name = <operand>`; `==` is not a name.
         let name = if peek_name(input) {
-                let ident = input.call(Ident::parse_any)?;
-                input.parse::<Token![=]>()?;
-                allow_templates = false;
-                Some(Name {
-                    text: ident.to_string(),
-                    span: ident.span(),
-                })
-            } else {
-                None
-            };
+            let ident = input.call(Ident::parse_any)?;
+            input.parse::<Token![=]>()?;
+            allow_templates = false;
+            Some(Name {
+                text: ident.to_string(),
+                span: ident.span(),
+            })
+        } else {
+            None
+        };
 
         let kind = if let Some(kind) = parse_operand(input)? {
             kind

@@ -5,8 +5,8 @@
 
 use super::regs::{Arch, RegClass, RegDef, RegError, explicit_register};
 use crate::diag::{Code, Diagnostic, SpanRange};
-use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
 use crate::hash::FastMap;
+use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
 
 /// The ABIs `clobber_abi` accepts on `arch` (the effect model's table, which also maps
 /// them to register sets).

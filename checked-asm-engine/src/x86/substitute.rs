@@ -10,8 +10,8 @@
 //! allocates is analysed symbolically later (spec R05(b)), not decided here.
 
 use super::regs::{Arch, RegClass, RegDef};
-use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
 use crate::hash::FastSet;
+use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
 use std::ops::Range;
 
 /// What a placeholder was replaced with.

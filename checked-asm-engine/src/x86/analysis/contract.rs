@@ -3,11 +3,11 @@
 //! `clobber_abi`), and the options. Class operands are represented by the register the
 //! substitution chose for them.
 
+use crate::hash::FastMap;
 use crate::syntax::{ConfiguredAsm, OptionSet, RegSpec};
 use crate::x86::effects::{CallModel, Mode, TargetAbi, call_model, clobber_abi, container};
 use crate::x86::substitute::{Representative, Substituted};
 use iced_x86::Register;
-use crate::hash::FastMap;
 use std::sync::OnceLock;
 
 /// One operand bound to a register container.

@@ -13,8 +13,8 @@ use super::{
     BranchTarget, Data, Directive, DirectiveKind, Instr, Mode, PrefixStmt, Program, Stmt, StmtKind,
     SymbolRef,
 };
-use iced_x86::{Decoder, DecoderOptions, FlowControl, OpKind};
 use crate::hash::FastMap;
+use iced_x86::{Decoder, DecoderOptions, FlowControl, OpKind};
 
 /// Long NOPs for alignment padding (Intel SDM Vol. 2B, "NOP", Table 4-12; the sequences
 /// LLVM's `X86AsmBackend::writeNopData` emits, up to 10 bytes each). Ten is the maximum

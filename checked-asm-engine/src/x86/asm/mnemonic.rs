@@ -226,8 +226,8 @@ fn x87_suffix(m: &str) -> Option<(String, u32)> {
 
 /// `resolve_uncached`, memoized per thread: templates repeat a small set of mnemonics.
 pub(crate) fn resolve(written: &str, syntax: Syntax) -> std::rc::Rc<Vec<Resolved>> {
-    use std::cell::RefCell;
     use crate::hash::FastMap;
+    use std::cell::RefCell;
     use std::rc::Rc;
     thread_local! {
         static CACHE: RefCell<[FastMap<String, Rc<Vec<Resolved>>>; 2]> = RefCell::new([FastMap::default(), FastMap::default()]);

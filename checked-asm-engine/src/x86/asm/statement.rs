@@ -11,8 +11,8 @@ use super::matcher::Candidate;
 use super::operand::{Operand, OperandKind};
 use super::table::tables;
 use super::{Directive, LabelDef, Mode, Syntax, att, intel};
-use iced_x86::Register;
 use crate::hash::FastMap;
+use iced_x86::Register;
 use std::ops::Range;
 
 pub(crate) struct PStmt {
@@ -490,10 +490,10 @@ fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
 /// an entry is exactly what assembling the text again would give.
 mod selection_cache {
     use super::{Mode, PInstr, Syntax};
-    use crate::x86::asm::matcher::Fixup;
-    use std::ops::Range;
-    use std::cell::RefCell;
     use crate::hash::FastMap;
+    use crate::x86::asm::matcher::Fixup;
+    use std::cell::RefCell;
+    use std::ops::Range;
 
     /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
     const CAPACITY: usize = 8192;
@@ -527,7 +527,8 @@ mod selection_cache {
     /// its fixups name (the label of `jnz 2b`, the `foo` of `call foo`), which layout
     /// quotes when it cannot resolve them.
     fn shift(pinstr: &mut PInstr, by: isize) {
-        let moved = |r: &Range<usize>| r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by);
+        let moved =
+            |r: &Range<usize>| r.start.wrapping_add_signed(by)..r.end.wrapping_add_signed(by);
         for r in &mut pinstr.operand_ranges {
             *r = moved(r);
         }

@@ -2,8 +2,8 @@
 //! mnemonic, and the register names LLVM accepts. Built on first use behind a `OnceLock`.
 
 use super::op_code::OpCodeTable;
-use iced_x86::{Code, EncodingKind, Mnemonic, Register};
 use crate::hash::FastMap as HashMap;
+use iced_x86::{Code, EncodingKind, Mnemonic, Register};
 use std::sync::OnceLock;
 
 pub(crate) struct Tables {

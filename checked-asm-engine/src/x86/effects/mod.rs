@@ -107,9 +107,9 @@ fn describe(instr: &Instruction, mode: Mode) -> Effects {
 /// port access in many functions, the second analysis with other registers).
 mod memo {
     use super::{Effects, Mode};
+    use crate::hash::FastMap;
     use iced_x86::Instruction;
     use std::cell::RefCell;
-    use crate::hash::FastMap;
 
     /// A bound on the memory a pathological crate (or the fuzzer) can make it hold.
     const CAPACITY: usize = 4096;
