@@ -254,6 +254,10 @@ pub fn analyse(
     // Every loop stabilises: values are per-node numbers or Merged, offsets that keep
     // changing become unknown after a bounded number of visits.
     let mut visits = vec![0u32; n];
+    // The state after each node's last step. A node is queued again whenever its state
+    // before changes, so at the fixpoint its last step saw its final state: the exits
+    // below reuse it instead of stepping every node once more.
+    let mut afters: Vec<Option<State>> = vec![None; n];
     while let Some(i) = work.pop() {
         visits[i] += 1;
         // Queued nodes have a state; `step` reads it, so it is not cloned first.
@@ -279,11 +283,11 @@ pub fn analyse(
                 }
             }
         }
+        afters[i] = Some(after);
     }
     let mut exits = Vec::new();
     for (i, node) in graph.nodes.iter().enumerate() {
-        let Some(state) = &before[i] else { continue };
-        let after = step(state, node, i as u32, contract, call_model);
+        let Some(after) = &afters[i] else { continue };
         for edge in &node.succ {
             if !matches!(edge, Edge::Node(_)) {
                 exits.push((i, *edge, after.clone()));
