@@ -85,6 +85,17 @@ fn family_container(family: &str, arch: Arch) -> Option<Register> {
 
 pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Only class operands are allocated: a block of explicit registers (most system
+    // instructions) has nothing to try.
+    let allocated = |op: &crate::syntax::ConfiguredOperand| match op.kind.reg() {
+        Some(RegSpec::Class { name, .. }) => {
+            RegClass::from_name(name).is_some_and(|class| !class.clobber_only())
+        }
+        _ => false,
+    };
+    if !asm.operands.iter().any(allocated) {
+        return out;
+    }
     let literal = literal_registers(asm);
     let mode = fresh.contract.mode;
     let written: Vec<Register> = (0..fresh.graph.nodes.len())
