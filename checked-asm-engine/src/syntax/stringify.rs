@@ -155,63 +155,34 @@ fn space_between(a: &TokenTree, b: &TokenTree) -> bool {
     true
 }
 
-/// Rust's strict and reserved keywords (2015–2024 editions) and `_`.
+/// Rust's strict and reserved keywords (2015–2024 editions) and `_`, by length: the
+/// function runs for every identifier of every operand expression, and in a macro built
+/// without optimisation a `matches!` over 50 strings compares them one by one.
+const RESERVED_BY_LENGTH: [&[&str]; 9] = [
+    &[],
+    &["_"],
+    &["as", "fn", "if", "in", "do"],
+    &[
+        "for", "let", "mod", "mut", "pub", "ref", "use", "dyn", "box", "try", "gen",
+    ],
+    &[
+        "else", "enum", "impl", "loop", "move", "self", "Self", "true", "type", "priv",
+    ],
+    &[
+        "break", "const", "crate", "false", "match", "super", "trait", "where", "while", "async",
+        "await", "final", "macro", "yield",
+    ],
+    &[
+        "extern", "return", "static", "struct", "unsafe", "become", "typeof",
+    ],
+    &["unsized", "virtual"],
+    &["continue", "abstract", "override"],
+];
+
 pub(super) fn is_reserved(name: &str) -> bool {
-    matches!(
-        name,
-        "as" | "break"
-            | "const"
-            | "continue"
-            | "crate"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "fn"
-            | "for"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "self"
-            | "Self"
-            | "static"
-            | "struct"
-            | "super"
-            | "trait"
-            | "true"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-            | "async"
-            | "await"
-            | "dyn"
-            | "abstract"
-            | "become"
-            | "box"
-            | "do"
-            | "final"
-            | "macro"
-            | "override"
-            | "priv"
-            | "typeof"
-            | "unsized"
-            | "virtual"
-            | "yield"
-            | "try"
-            | "gen"
-            | "_"
-    )
+    RESERVED_BY_LENGTH
+        .get(name.len())
+        .is_some_and(|words| words.contains(&name))
 }
 
 /// Oppen's algorithm as rustc runs it: every box is "inconsistent" (`ibox(0)`), a break
@@ -297,4 +268,37 @@ fn sizes(doc: &[Doc]) -> Vec<isize> {
         }
     }
     sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_reserved;
+
+    /// Every keyword of the list rustc's `Symbol::is_reserved` covers, and nothing else:
+    /// not a prefix, an extension or another case of one.
+    #[test]
+    fn reserved_words_are_exactly_the_keywords() {
+        const KEYWORDS: [&str; 53] = [
+            "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+            "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+            "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+            "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become",
+            "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual",
+            "yield", "try", "gen", "_",
+        ];
+        for word in KEYWORDS {
+            assert!(is_reserved(word), "{word}");
+            for other in [&word[1..], &format!("{word}s"), &word.to_uppercase()] {
+                assert!(
+                    !is_reserved(other) || KEYWORDS.contains(&other),
+                    "{other} from {word}"
+                );
+            }
+        }
+        for word in [
+            "", "port", "x", "selfish", "Self_", "r#in", "asm", "union", "raw",
+        ] {
+            assert!(!is_reserved(word), "{word}");
+        }
+    }
 }
