@@ -11,6 +11,8 @@ pub mod diag;
 pub mod expand;
 pub mod hash;
 pub mod syntax;
+#[cfg(test)]
+mod test_rng;
 pub mod x86;
 
 pub use expand::{Settings, Verdicts, check, expand, expand_with};

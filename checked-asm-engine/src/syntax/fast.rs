@@ -235,7 +235,7 @@ fn visible(cursor: Cursor) -> Option<Cursor> {
     cursor.group(Delimiter::None).is_none().then_some(cursor)
 }
 
-fn plain_punct(cursor: Cursor) -> Option<(proc_macro2::Punct, Cursor)> {
+pub(super) fn plain_punct(cursor: Cursor) -> Option<(proc_macro2::Punct, Cursor)> {
     visible(cursor)?.punct()
 }
 
@@ -283,22 +283,26 @@ pub(super) fn is_str_literal(lit: &Literal) -> bool {
 /// a `\r\n` in the source into `\n`, which matters to `audit`, which reads files as they
 /// are).
 pub(super) fn parse_str_value(input: ParseStream) -> syn::Result<(String, Span)> {
-    if let Some((lit, _)) = input.cursor().literal() {
-        let text = lit.to_string();
-        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
-            && !has_escape_quote_or_cr(inner)
-        {
-            let value = inner.to_string();
-            let span = lit.span();
-            input.step(|cursor| match cursor.literal() {
-                Some((_, rest)) => Ok(((), rest)),
-                None => Err(cursor.error("expected a string literal")),
-            })?;
-            return Ok((value, span));
-        }
+    if let Some((lit, _)) = input.cursor().literal()
+        && let Some(value) = plain_str_value(&lit)
+    {
+        let span = lit.span();
+        input.step(|cursor| match cursor.literal() {
+            Some((_, rest)) => Ok(((), rest)),
+            None => Err(cursor.error("expected a string literal")),
+        })?;
+        return Ok((value, span));
     }
     let lit: LitStr = input.parse()?;
     Ok((lit.value(), lit.span()))
+}
+
+/// The value of a string literal without escapes, suffix or carriage return (its text
+/// between the quotes), or `None` for any other literal.
+pub(super) fn plain_str_value(lit: &Literal) -> Option<String> {
+    let text = lit.to_string();
+    let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))?;
+    (!has_escape_quote_or_cr(inner)).then(|| inner.to_string())
 }
 
 /// Whether `text` has a `\\`, `"` or CR, byte by byte: `str::contains` with a `[char; 3]`
@@ -677,13 +681,7 @@ mod tests {
             "static",
         ];
         let tails = ["", ", out(reg) y", " => y", " => _, options(nomem)"];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let mut fast = 0;
         for _ in 0..20_000 {
             let mut text = String::new();

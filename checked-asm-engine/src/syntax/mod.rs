@@ -8,6 +8,7 @@
 pub mod cfg;
 mod configure;
 mod fast;
+mod fast_args;
 mod format;
 pub mod parse;
 mod stringify;

@@ -42,8 +42,32 @@ pub fn parse_invocation(
     tokens: TokenStream,
     includes: &dyn IncludeResolver,
 ) -> Result<AsmInvocation, Vec<Diagnostic>> {
+    parse_invocation_with(kind, tokens, includes, true)
+}
+
+/// [`parse_invocation`], with the fast argument reader tried first or (`fast: false`,
+/// for the tests that hold the two to the same answers) not at all.
+pub(super) fn parse_invocation_with(
+    kind: MacroKind,
+    tokens: TokenStream,
+    includes: &dyn IncludeResolver,
+    fast: bool,
+) -> Result<AsmInvocation, Vec<Diagnostic>> {
     let parser = |input: ParseStream| {
         let span = span_of_rest(input.cursor()).unwrap_or_else(SpanRange::call_site);
+        if fast {
+            // All the arguments or none: the reader declines at the first shape it does
+            // not model, and syn reads them from the start.
+            let read = input.step(|cursor| {
+                Ok(match super::fast_args::args(*cursor, kind, span) {
+                    Some((inv, end)) => (Some(inv), end),
+                    None => (None, *cursor),
+                })
+            })?;
+            if let Some(inv) = read {
+                return Ok(inv);
+            }
+        }
         parse_args(input, kind, includes, span)
     };
     match parser.parse2(tokens) {
@@ -54,7 +78,7 @@ pub fn parse_invocation(
 
 /// `SpanRange::of_tokens` of the tokens from `cursor` to the end, read from syn's buffer
 /// (the stream itself would be cloned and walked through the compiler's bridge again).
-fn span_of_rest(cursor: Cursor) -> Option<SpanRange> {
+pub(super) fn span_of_rest(cursor: Cursor) -> Option<SpanRange> {
     let (first, mut rest) = cursor.token_tree()?;
     let start = first.span();
     let mut end = start;
@@ -250,7 +274,7 @@ fn kind_is_global(kind: MacroKind) -> bool {
 }
 
 /// The span of the last token tree between two cursors of the same stream.
-fn last_consumed_span(begin: Cursor, end: Cursor) -> Span {
+pub(super) fn last_consumed_span(begin: Cursor, end: Cursor) -> Span {
     let mut last = begin.span();
     let mut cursor = begin;
     while cursor != end {
@@ -387,30 +411,40 @@ fn peek_end_after_one(input: ParseStream) -> bool {
 }
 
 pub(super) fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
-    if let Some(len) = simple_expr_len(input.cursor()) {
-        // A lone name (`port`, `v`), the commonest operand: its text and span directly.
-        if len == 1 && plain_ident(input.cursor()).is_some() {
-            return input.step(|cursor| {
-                let (ident, rest) = plain_ident(*cursor).expect("checked above");
-                let expr = ExprRef {
-                    text: ident.to_string(),
-                    span: SpanRange::single(ident.span()),
-                };
-                Ok((expr, rest))
-            });
-        }
-        return input.step(|cursor| {
-            let mut tokens = TokenStream::new();
-            let mut rest = *cursor;
-            for _ in 0..len {
-                let (tt, next) = rest.token_tree().expect("simple_expr_len counted it");
-                tokens.extend([tt]);
-                rest = next;
-            }
-            Ok((expr_ref(&tokens), rest))
-        });
+    let simple = input.step(|cursor| {
+        Ok(match simple_expr(*cursor) {
+            Some((expr, rest)) => (Some(expr), rest),
+            None => (None, *cursor),
+        })
+    })?;
+    match simple {
+        Some(expr) => Ok(expr),
+        None => parse_expr_with_syn(input),
     }
-    parse_expr_with_syn(input)
+}
+
+/// The operand expression at `cursor` and the cursor after it, when it has one of the
+/// shapes [`simple_expr_len`] reads (the fast argument parser shares it).
+pub(super) fn simple_expr(cursor: Cursor) -> Option<(ExprRef, Cursor)> {
+    let len = simple_expr_len(cursor)?;
+    // A lone name (`port`, `v`), the commonest operand: its text and span directly.
+    if len == 1
+        && let Some((ident, rest)) = plain_ident(cursor)
+    {
+        let expr = ExprRef {
+            text: ident.to_string(),
+            span: SpanRange::single(ident.span()),
+        };
+        return Some((expr, rest));
+    }
+    let mut tokens = TokenStream::new();
+    let mut rest = cursor;
+    for _ in 0..len {
+        let (tt, next) = rest.token_tree().expect("simple_expr_len counted it");
+        tokens.extend([tt]);
+        rest = next;
+    }
+    Some((expr_ref(&tokens), rest))
 }
 
 pub(super) fn parse_expr_with_syn(input: ParseStream) -> syn::Result<ExprRef> {

@@ -243,13 +243,7 @@ mod tests {
     /// `RegSet`/`BTreeSet<Register>` leave the same contents, in the same order.
     #[test]
     fn they_behave_as_the_btree_collections() {
-        let mut seed = 0x9e37_79b9_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_u64);
         let regs: Vec<Register> = Register::values().collect();
         for _ in 0..50 {
             let (mut map, mut ours) = (BTreeMap::new(), VecMap::new());
