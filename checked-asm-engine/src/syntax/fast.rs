@@ -687,7 +687,7 @@ mod tests {
             let mut text = String::new();
             for _ in 0..1 + next() % 6 {
                 // Sometimes no space, so that punctuation joins.
-                if next() % 2 == 0 {
+                if next().is_multiple_of(2) {
                     text.push(' ');
                 }
                 text.push_str(fragments[(next() % fragments.len() as u64) as usize]);

@@ -439,9 +439,9 @@ mod tests {
         let mut draw = crate::test_rng::xorshift(0x5eed_a5a5_0f0f_1234);
         let mut read_by_reader = 0;
         for round in 0..6_000 {
-            let well_formed = rng() % 2 == 0;
+            let well_formed = rng().is_multiple_of(2);
             let mut pick = |items: &'static [&'static str], n: usize| {
-                let items = if well_formed && draw() % 10 != 0 {
+                let items = if well_formed && !draw().is_multiple_of(10) {
                     &items[..n]
                 } else {
                     items
@@ -462,7 +462,11 @@ mod tests {
                         pick(&EXPRS, 11)
                     ),
                 };
-                let wrap = if rng() % 10 == 0 { 1 + rng() % 2 } else { 0 };
+                let wrap = if rng().is_multiple_of(10) {
+                    1 + rng() % 2
+                } else {
+                    0
+                };
                 if i > 0 {
                     let separator = match rng() % 20 {
                         0 => " ",
@@ -474,7 +478,7 @@ mod tests {
                 }
                 tokens.extend(argument(&text, wrap));
             }
-            if rng() % 5 == 0 {
+            if rng().is_multiple_of(5) {
                 tokens.extend(",".parse::<TokenStream>().expect("lexes"));
             }
             let (fast, slow) = both(&tokens);
