@@ -208,7 +208,7 @@ pub fn substitute_with(
 }
 
 /// Register families (`ax`, `r8`, `xmm3`, `k1`) the template text names literally.
-pub fn literal_registers(asm: &ConfiguredAsm) -> FastSet<String> {
+pub fn literal_registers(asm: &ConfiguredAsm) -> FastSet<&'static str> {
     let mut found = FastSet::default();
     for piece in &asm.pieces {
         for seg in &piece.segments {
@@ -256,21 +256,30 @@ pub fn literal_registers(asm: &ConfiguredAsm) -> FastSet<String> {
 }
 
 /// Register ids (`ax`, `r8`, `xmm3`...) that must not serve as representatives.
-fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> FastSet<String> {
+fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> FastSet<&'static str> {
     let mut taken = literal_registers(asm);
     for op in &asm.operands {
         if let Some(RegSpec::Explicit { name, .. }) = op.kind.reg()
             && let Some(def) = RegDef::lookup(name)
         {
-            taken.extend(def.overlapping().into_iter().map(str::to_string));
+            taken.extend(def.overlapping());
         }
     }
     taken
 }
 
 /// The register family (`ax` for `al`/`eax`/`rax`, `r8` for `r8d`, `xmm3` for `ymm3`)
-/// of a word in the template, if it names one.
-fn register_id_of_word(word: &str) -> Option<String> {
+/// of a word in the template, if it names one. Families are static names: the sets of
+/// them are built for every lowering of every block.
+fn register_id_of_word(word: &str) -> Option<&'static str> {
+    const R: [&str; 8] = ["r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
+    const XMM: [&str; 32] = [
+        "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
+        "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
+        "xmm31",
+    ];
+    const K: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
     let word = word.trim_start_matches('%');
     let family = match word {
         "al" | "ah" | "ax" | "eax" | "rax" => "ax",
@@ -282,35 +291,30 @@ fn register_id_of_word(word: &str) -> Option<String> {
         "bpl" | "bp" | "ebp" | "rbp" => "bp",
         "spl" | "sp" | "esp" | "rsp" => "sp",
         _ => {
+            // `r8`..`r15` with a size suffix, `xmm0`..`xmm31` (or their ymm/zmm names),
+            // `k0`..`k7`, written canonically; other spellings name no register an
+            // operand could be allocated.
             if let Some(rest) = word.strip_prefix('r') {
                 let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
                 let suffix = &rest[digits.len()..];
-                if !digits.is_empty() && matches!(suffix, "" | "b" | "w" | "d" | "l") {
-                    return Some(format!("r{digits}"));
+                if matches!(suffix, "" | "b" | "w" | "d" | "l") {
+                    return R.iter().copied().find(|r| r[1..] == *digits);
                 }
             }
             for prefix in ["xmm", "ymm", "zmm"] {
-                if let Some(n) = word.strip_prefix(prefix)
-                    && n.parse::<u8>().is_ok()
-                {
-                    return Some(format!("xmm{n}"));
+                if let Some(n) = word.strip_prefix(prefix) {
+                    return XMM.iter().copied().find(|x| x[3..] == *n);
                 }
             }
-            if let Some(n) = word.strip_prefix('k')
-                && n.len() == 1
-                && n.parse::<u8>().is_ok()
-            {
-                return Some(word.to_string());
-            }
-            return None;
+            return K.iter().copied().find(|k| *k == word);
         }
     };
-    Some(family.to_string())
+    Some(family)
 }
 
 struct Chooser {
     arch: Arch,
-    taken: FastSet<String>,
+    taken: FastSet<&'static str>,
     /// (operand, register id) already chosen: one operand keeps one register.
     assigned: Vec<(usize, String)>,
 }
@@ -489,7 +493,7 @@ mod tests {
             .flat_map(|n| [n.to_ascii_uppercase(), n])
             .collect();
         let text = names.join(" ");
-        let expected: FastSet<String> = text
+        let expected: FastSet<&'static str> = text
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter_map(|w| register_id_of_word(&w.to_ascii_lowercase()))
             .collect();
