@@ -11,7 +11,7 @@ use super::fast::{
 use super::template::eval_template;
 use super::*;
 use crate::diag::{Code, Diagnostic, SpanRange};
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenStream};
 use quote::ToTokens;
 use syn::buffer::Cursor;
 use syn::parse::{ParseStream, Parser};
@@ -397,17 +397,14 @@ fn reject_underscore(input: ParseStream) -> syn::Result<()> {
     Ok(())
 }
 
+/// An output's place, or `_` for none. As in rustc's `parse_asm_operand`, `_` is taken
+/// alone: `out(reg) _ as u8` is an error at `as`, not an expression `_ as u8`.
 fn parse_optional_expr(input: ParseStream) -> syn::Result<Option<ExprRef>> {
-    if input.peek(Token![_]) && (input.peek2(Token![,]) || peek_end_after_one(input)) {
+    if input.peek(Token![_]) {
         input.parse::<Token![_]>()?;
         return Ok(None);
     }
     parse_expr(input).map(Some)
-}
-
-fn peek_end_after_one(input: ParseStream) -> bool {
-    let fork = input.fork();
-    fork.parse::<TokenTree>().is_ok() && fork.is_empty()
 }
 
 pub(super) fn parse_expr(input: ParseStream) -> syn::Result<ExprRef> {
@@ -707,7 +704,33 @@ use syn::ext::IdentExt;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proc_macro2::Group;
+    use proc_macro2::{Group, TokenTree};
+
+    /// `_` is a whole output place: what follows it must end the operand.
+    #[test]
+    fn underscore_output_is_not_an_expression() {
+        let parse = |source: &str| {
+            parse_invocation(
+                MacroKind::Asm,
+                source.parse().expect("valid tokens"),
+                &NoIncludes,
+            )
+        };
+        for source in [r#""", out(reg) _ as u8"#, r#""", inout(reg) x => _ + 1"#] {
+            let errors = parse(source).expect_err(source);
+            assert!(
+                errors[0].render_message().contains("expected `,`"),
+                "{source}: {}",
+                errors[0].render_message()
+            );
+        }
+        for source in [
+            r#""", out(reg) _"#,
+            r#""", inout(reg) x => _, out("eax") _,"#,
+        ] {
+            assert!(parse(source).is_ok(), "{source}");
+        }
+    }
 
     /// The cursor-walking peeks answer as the syn peeks they replace, for the shapes an
     /// argument starts with, and through the invisible groups `macro_rules!` wraps
