@@ -438,9 +438,28 @@ pub(crate) fn may_be_left_out(k: K) -> bool {
 /// Classes the first written operand of `code` may have. Generous where `try_code` widens
 /// or leaves operands out (`ltr ax`, `movmskps rax`, `stosb [rdi]`, `fcom st(1)`).
 pub(crate) fn first_operand_classes(code: Code) -> u32 {
-    use class::*;
     let kinds = code.op_info().op_kinds();
-    let Some(&k) = kinds.first() else { return ALL };
+    let Some(&k) = kinds.first() else {
+        return class::ALL;
+    };
+    classes_of_kind(k)
+}
+
+/// Classes the second written operand of `code` may have: those of its second operand
+/// kind, or any when the code has fewer than two kinds (a trailing `xmm0`, the SVM
+/// registers) or may leave one of its first two out (string instructions, `in`/`out`,
+/// x87), so that the written second operand may be another kind.
+pub(crate) fn second_operand_classes(code: Code) -> u32 {
+    let kinds = code.op_info().op_kinds();
+    match kinds {
+        [a, b, ..] if !may_be_left_out(*a) && !may_be_left_out(*b) => classes_of_kind(*b),
+        _ => class::ALL,
+    }
+}
+
+/// Classes a written operand may have where `code` has operand kind `k`.
+fn classes_of_kind(k: K) -> u32 {
+    use class::*;
     let or_mem = MEM | BARE;
     match k {
         K::seg_rSI

@@ -178,21 +178,24 @@ impl Parser<'_> {
             .count();
         let shapes = tables().shapes(&res.name).unwrap_or(&[]);
         for o in swapped_ops.iter().chain(std::iter::once(&ops)) {
-            // The table's operand-count bounds and first-operand classes spare most codes
-            // of a mnemonic (`mov` has ~60) the full `try_code` match.
-            let first = o
+            // The table's operand-count bounds and first- and second-operand classes
+            // spare most codes of a mnemonic (`mov` has ~60) the full `try_code` match.
+            let mut classes = o
                 .iter()
-                .find(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
-                .map_or(super::kinds::class::ALL, super::kinds::operand_class);
-            cands.extend(
-                codes
-                    .iter()
-                    .zip(shapes)
-                    .filter(|(_, s)| {
-                        (s.min as usize..=s.max as usize).contains(&written) && s.first & first != 0
-                    })
-                    .filter_map(|(&c, _)| try_code(c, o, self.mode, res.movabs)),
-            );
+                .filter(|o| !matches!(o.kind, OperandKind::Rounding(_) | OperandKind::Sae))
+                .map(super::kinds::operand_class);
+            let all = super::kinds::class::ALL;
+            let first = classes.next().unwrap_or(all);
+            let second = classes.next().unwrap_or(all);
+            for (&code, shape) in codes.iter().zip(shapes) {
+                if (shape.min as usize..=shape.max as usize).contains(&written)
+                    && shape.first & first != 0
+                    && shape.second & second != 0
+                    && let Some(cand) = try_code(code, o, self.mode, res.movabs)
+                {
+                    cands.push(cand);
+                }
+            }
         }
         // LLVM assembles `xchg rax, rax` as the one-byte NOP 90 (no REX.W needed for a no-op).
         if res.name == "xchg"

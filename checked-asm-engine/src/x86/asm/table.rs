@@ -231,6 +231,8 @@ pub(crate) struct Shape {
     pub max: u8,
     /// `kinds::OperandClass` bits the first written operand may have.
     pub first: u32,
+    /// And the second.
+    pub second: u32,
 }
 
 /// How many operands `code` can be written with (the same rule `matcher::try_code` applies)
@@ -241,6 +243,7 @@ fn shape(code: Code) -> Shape {
         min,
         max,
         first: super::kinds::first_operand_classes(code),
+        second: super::kinds::second_operand_classes(code),
     }
 }
 
