@@ -8,7 +8,7 @@ use crate::syntax::{
 };
 use crate::x86::effects::Os;
 use crate::x86::{self, Arch, Finding};
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
 /// At most this many distinct non-arch cfg options are enumerated (2^N configurations
@@ -403,6 +403,34 @@ pub fn render_with(
 
 /// [`render_with`] for a known target, where the facade has already refused targets
 /// that are not x86.
+/// `::core::arch::<core_macro>!(<tokens>)` with call-site spans, as
+/// `quote_spanned!(Span::call_site()=> ::core::arch::#core_macro!(#tokens))` builds it.
+fn passthrough(core_macro: &str, tokens: TokenStream) -> TokenStream {
+    let span = Span::call_site();
+    let punct = |c, spacing| {
+        let mut p = Punct::new(c, spacing);
+        p.set_span(span);
+        TokenTree::Punct(p)
+    };
+    let mut args = Group::new(Delimiter::Parenthesis, tokens);
+    args.set_span(span);
+    let mut out = TokenStream::new();
+    out.extend([
+        punct(':', Spacing::Joint),
+        punct(':', Spacing::Alone),
+        TokenTree::Ident(Ident::new("core", span)),
+        punct(':', Spacing::Joint),
+        punct(':', Spacing::Alone),
+        TokenTree::Ident(Ident::new("arch", span)),
+        punct(':', Spacing::Joint),
+        punct(':', Spacing::Alone),
+        TokenTree::Ident(Ident::new(core_macro, span)),
+        punct('!', Spacing::Alone),
+        TokenTree::Group(args),
+    ]);
+    out
+}
+
 fn render_for(
     kind: MacroKind,
     tokens: TokenStream,
@@ -456,8 +484,7 @@ fn render_for(
     } else {
         tokens
     };
-    let core_macro = proc_macro2::Ident::new(kind.core_macro(), Span::call_site());
-    let passthrough = quote_spanned!(Span::call_site()=> ::core::arch::#core_macro!(#tokens));
+    let passthrough = passthrough(kind.core_macro(), tokens.clone());
     let gate = if verdicts.unparsed {
         None
     } else if verdicts.rejected.is_empty() {
@@ -467,6 +494,14 @@ fn render_for(
         Some(Some(quote!(#[cfg(#pred)])))
     };
     match kind {
+        // A block with nothing to report, the common case: the block expression is
+        // built directly, without quote's token-by-token appends (each a call into the
+        // compiler's proc-macro bridge).
+        MacroKind::Asm if items.is_empty() && matches!(gate, Some(None)) => {
+            let mut block = Group::new(Delimiter::Brace, passthrough);
+            block.set_span(Span::call_site());
+            TokenTree::Group(block).into()
+        }
         MacroKind::Asm => {
             let stmts = items.iter().map(|i| quote!(#i;));
             match gate {
@@ -495,5 +530,48 @@ fn render_for(
                 Some(Some(attr)) => quote!(#(#items)* #attr #passthrough;),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The directly built pass-through and block are the tokens quote builds: the same
+    /// trees, spacing, delimiters and spans (Debug shows all of them).
+    #[test]
+    fn the_passthrough_is_what_quote_builds() {
+        let tokens: TokenStream = r#""mov {0}, {1}", out(reg) x, in(reg) &mut y"#
+            .parse()
+            .expect("valid tokens");
+        for name in ["asm", "naked_asm", "global_asm"] {
+            let ident = Ident::new(name, Span::call_site());
+            let quoted = quote_spanned!(Span::call_site()=> ::core::arch::#ident!(#tokens));
+            let built = passthrough(name, tokens.clone());
+            assert_eq!(format!("{built:?}"), format!("{quoted:?}"), "{name}");
+            assert_eq!(built.to_string(), quoted.to_string());
+            let block: TokenStream = {
+                let mut g = Group::new(Delimiter::Brace, built);
+                g.set_span(Span::call_site());
+                TokenTree::Group(g).into()
+            };
+            assert_eq!(format!("{block:?}"), format!("{:?}", quote!({ #quoted })));
+        }
+    }
+
+    /// A correct block expands to `{ ::core::arch::asm!(<its tokens>) }` and nothing
+    /// else.
+    #[test]
+    fn a_correct_block_expands_to_the_passthrough_alone() {
+        let args = r#""cli", options(nostack, preserves_flags)"#;
+        let input: TokenStream = format!(r#"@target["x86_64" linux] ({args})"#)
+            .parse()
+            .expect("valid tokens");
+        let out = expand(MacroKind::Asm, input, &crate::syntax::NoIncludes);
+        let args: TokenStream = args.parse().expect("valid tokens");
+        assert_eq!(
+            out.to_string(),
+            quote!({ ::core::arch::asm!(#args) }).to_string()
+        );
     }
 }
