@@ -92,7 +92,8 @@ fn parse_target(tokens: TokenStream) -> Option<BuildTarget> {
         "\"x86\"" => Arch::X86,
         _ => return None,
     };
-    let os = OS_FAMILIES.iter().find(|(name, _)| os == name)?.1;
+    let os = os.to_string();
+    let os = OS_FAMILIES.iter().find(|(name, _)| os == *name)?.1;
     Some(BuildTarget { arch, os })
 }
 

@@ -36,25 +36,24 @@ pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>,
     let mut literal = String::new();
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < text.len() {
-        let c = text[i..].chars().next().expect("in bounds");
-        match c {
-            '{' if bytes.get(i + 1) == Some(&b'{') => {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' if bytes.get(i + 1) == Some(&b'{') => {
                 literal.push('{');
                 i += 2;
             }
-            '}' if bytes.get(i + 1) == Some(&b'}') => {
+            b'}' if bytes.get(i + 1) == Some(&b'}') => {
                 literal.push('}');
                 i += 2;
             }
-            '}' => {
+            b'}' => {
                 return Err(FormatError {
                     message: "invalid asm template string: unmatched `}` found".into(),
                     note: Some("if you intended to print `}`, you can escape it using `}}`".into()),
                     range: i..i + 1,
                 });
             }
-            '{' => {
+            b'{' => {
                 if !literal.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut literal)));
                 }
@@ -62,9 +61,14 @@ pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>,
                 pieces.push(piece);
                 i = end;
             }
-            c => {
-                literal.push(c);
-                i += c.len_utf8();
+            _ => {
+                // The text up to the next brace, in one piece: braces are ASCII, so the
+                // run ends on a character boundary.
+                let start = i;
+                while i < bytes.len() && !matches!(bytes[i], b'{' | b'}') {
+                    i += 1;
+                }
+                literal.push_str(&text[start..i]);
             }
         }
     }
@@ -220,6 +224,34 @@ mod tests {
         let mut cur = 0;
         let p = parse_pieces("vaddps zmm0 {{k1}}, zmm1", &mut cur).unwrap();
         assert_eq!(p, vec![Piece::Text("vaddps zmm0 {k1}, zmm1".into())]);
+    }
+
+    /// Text runs are taken whole, multi-byte characters included, with the byte ranges
+    /// of the placeholders between them.
+    #[test]
+    fn text_around_placeholders_keeps_every_character() {
+        let mut cur = 0;
+        let p = parse_pieces("é{0}ü{{}}ß{} ∑", &mut cur).unwrap();
+        assert_eq!(
+            p,
+            vec![
+                Piece::Text("é".into()),
+                Piece::Arg {
+                    position: Position::Index(0),
+                    modifier: None,
+                    range: 2..5,
+                },
+                Piece::Text("ü{}ß".into()),
+                Piece::Arg {
+                    position: Position::Implicit(0),
+                    modifier: None,
+                    range: 13..15,
+                },
+                Piece::Text(" ∑".into()),
+            ]
+        );
+        let e = parse_pieces("ü}", &mut cur).unwrap_err();
+        assert_eq!(e.range, 2..3);
     }
 
     #[test]
