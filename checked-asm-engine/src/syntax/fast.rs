@@ -231,7 +231,7 @@ fn paren_or_bracket(cursor: Cursor) -> Option<(bool, Cursor, Cursor)> {
 
 /// `cursor` itself, or `None` at an invisible group, whose contents syn's own cursor
 /// methods would look into (the fast path counts top-level token trees).
-fn visible(cursor: Cursor) -> Option<Cursor> {
+pub(super) fn visible(cursor: Cursor) -> Option<Cursor> {
     cursor.group(Delimiter::None).is_none().then_some(cursor)
 }
 

@@ -12,7 +12,9 @@
 //! looks, any expression `simple_expr` does not read, and every error. What it returns
 //! is what `parse_args` returns for the same tokens; the tests hold it to that.
 
-use super::fast::{is_str_literal, plain_ident, plain_literal, plain_punct, plain_str_value};
+use super::fast::{
+    is_str_literal, plain_ident, plain_literal, plain_punct, plain_str_value, visible,
+};
 use super::parse::{last_consumed_span, simple_expr};
 use super::{
     AsmInvocation, AsmOption, ExprRef, MacroKind, Name, Operand, OperandKind, OptionsGroup,
@@ -23,12 +25,10 @@ use proc_macro2::{Delimiter, Spacing};
 use syn::buffer::Cursor;
 
 /// The invocation whose arguments start at `cursor`, and the cursor at their end (the
-/// end of the input), or `None` to leave them to syn.
-pub(super) fn args(
-    cursor: Cursor<'_>,
-    kind: MacroKind,
-    whole: SpanRange,
-) -> Option<(AsmInvocation, Cursor<'_>)> {
+/// end of the input), or `None` to leave them to syn. Every token tree it reads at the
+/// top level is visible, so the span of the whole list (`span_of_rest`: the first tree's
+/// to the last tree's) is known from what it read.
+pub(super) fn args(cursor: Cursor<'_>, kind: MacroKind) -> Option<(AsmInvocation, Cursor<'_>)> {
     let mut inv = AsmInvocation {
         kind,
         templates: Vec::new(),
@@ -36,9 +36,12 @@ pub(super) fn args(
         clobber_abis: Vec::new(),
         options: Vec::new(),
         waivers: Vec::new(),
-        span: whole,
+        span: SpanRange::call_site(),
     };
     let (piece, mut c) = template(cursor)?;
+    let first = piece.span.start;
+    // The span of the last top-level token tree read.
+    let mut last = first;
     inv.templates.push(piece);
     let mut index = 0usize;
     let mut allow_templates = true;
@@ -50,6 +53,7 @@ pub(super) fn args(
         if comma.as_char() != ',' {
             return None;
         }
+        last = comma.span();
         c = next;
         if c.eof() {
             break; // trailing comma
@@ -62,13 +66,15 @@ pub(super) fn args(
                 return None;
             }
             let (piece, next) = template(c)?;
+            last = piece.span.end;
             inv.templates.push(piece);
             c = next;
             continue;
         };
         let word = first.to_string();
         if word == "options" && after.group(Delimiter::Parenthesis).is_some() {
-            let (group, next) = options(first.span(), after, index)?;
+            let (group, whole, next) = options(first.span(), after, index)?;
+            last = whole;
             inv.options.push(group);
             allow_templates = false;
             c = next;
@@ -86,6 +92,7 @@ pub(super) fn args(
         let (kind, next) = operand(keyword_at)?;
         allow_templates = false;
         let end = last_consumed_span(begin, next);
+        last = end;
         inv.operands.push(Operand {
             cfg: None,
             name,
@@ -95,6 +102,10 @@ pub(super) fn args(
         });
         c = next;
     }
+    inv.span = SpanRange {
+        start: first,
+        end: last,
+    };
     Some((inv, c))
 }
 
@@ -118,13 +129,14 @@ fn template(c: Cursor<'_>) -> Option<(TemplatePiece, Cursor<'_>)> {
     Some((piece, rest))
 }
 
-/// `options(a, b, ...)` after its keyword, every option one of rustc's.
+/// `options(a, b, ...)` after its keyword, every option one of rustc's; with the span of
+/// the whole group.
 fn options<'c>(
     keyword: proc_macro2::Span,
     after: Cursor<'c>,
     index: usize,
-) -> Option<(OptionsGroup, Cursor<'c>)> {
-    let (mut inner, delim, rest) = after.group(Delimiter::Parenthesis)?;
+) -> Option<(OptionsGroup, proc_macro2::Span, Cursor<'c>)> {
+    let (mut inner, delim, rest) = visible(after)?.group(Delimiter::Parenthesis)?;
     let mut options = Vec::new();
     while !inner.eof() {
         let (ident, next) = plain_ident(inner)?;
@@ -149,7 +161,7 @@ fn options<'c>(
         },
         index,
     };
-    Some((group, rest))
+    Some((group, delim.join(), rest))
 }
 
 /// `name =` at `c` (not `name ==`): `Some(Some(..))`; no name: `Some(None)`; a shape
@@ -229,7 +241,7 @@ fn operand(c: Cursor<'_>) -> Option<(OperandKind, Cursor<'_>)> {
 
 /// `(reg)` or `("eax")`: a class name or a plain explicit register, alone in the group.
 fn reg(c: Cursor<'_>) -> Option<(RegSpec, Cursor<'_>)> {
-    let (inner, _, rest) = c.group(Delimiter::Parenthesis)?;
+    let (inner, _, rest) = visible(c)?.group(Delimiter::Parenthesis)?;
     let (spec, end) = if let Some((lit, end)) = plain_literal(inner) {
         if !is_str_literal(&lit) {
             return None;
@@ -274,7 +286,7 @@ fn is_underscore(c: Cursor<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::NoIncludes;
-    use super::super::parse::{parse_invocation_with, span_of_rest};
+    use super::super::parse::parse_invocation_with;
     use super::*;
     use proc_macro2::{Group, TokenStream, TokenTree};
     use syn::parse::{ParseStream, Parser};
@@ -282,9 +294,8 @@ mod tests {
     /// What the reader alone makes of `tokens`: an invocation only if it reads them all.
     fn read(tokens: TokenStream) -> Option<String> {
         let parser = |input: ParseStream| {
-            let whole = span_of_rest(input.cursor()).unwrap_or_else(SpanRange::call_site);
             input.step(|cursor| {
-                Ok(match args(*cursor, MacroKind::Asm, whole) {
+                Ok(match args(*cursor, MacroKind::Asm) {
                     Some((inv, end)) if end.eof() => (Some(format!("{inv:?}")), end),
                     _ => (None, *cursor),
                 })

@@ -54,12 +54,11 @@ pub(super) fn parse_invocation_with(
     fast: bool,
 ) -> Result<AsmInvocation, Vec<Diagnostic>> {
     let parser = |input: ParseStream| {
-        let span = span_of_rest(input.cursor()).unwrap_or_else(SpanRange::call_site);
         if fast {
             // All the arguments or none: the reader declines at the first shape it does
             // not model, and syn reads them from the start.
             let read = input.step(|cursor| {
-                Ok(match super::fast_args::args(*cursor, kind, span) {
+                Ok(match super::fast_args::args(*cursor, kind) {
                     Some((inv, end)) => (Some(inv), end),
                     None => (None, *cursor),
                 })
@@ -68,6 +67,7 @@ pub(super) fn parse_invocation_with(
                 return Ok(inv);
             }
         }
+        let span = span_of_rest(input.cursor()).unwrap_or_else(SpanRange::call_site);
         parse_args(input, kind, includes, span)
     };
     match parser.parse2(tokens) {
@@ -78,7 +78,7 @@ pub(super) fn parse_invocation_with(
 
 /// `SpanRange::of_tokens` of the tokens from `cursor` to the end, read from syn's buffer
 /// (the stream itself would be cloned and walked through the compiler's bridge again).
-pub(super) fn span_of_rest(cursor: Cursor) -> Option<SpanRange> {
+fn span_of_rest(cursor: Cursor) -> Option<SpanRange> {
     let (first, mut rest) = cursor.token_tree()?;
     let start = first.span();
     let mut end = start;
