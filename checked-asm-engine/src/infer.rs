@@ -71,7 +71,7 @@ pub fn infer_invocation(tokens: TokenStream, arch: Arch) -> Result<Inference, Ve
             (text, n.effects.to_string())
         })
         .collect();
-    let analysed = analysis::analyse(&asm, &lowered, arch, None);
+    let analysed = analysis::analyse(&asm, lowered, arch, None);
     // The contract shown is Linux's; a template fault of some other OS only is a finding
     // for that OS, not a reason to withhold it.
     let everywhere: Vec<Diagnostic> = analysed

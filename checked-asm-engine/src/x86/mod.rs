@@ -79,7 +79,7 @@ fn check_all(asm: &ConfiguredAsm, arch: Arch, os: Option<effects::Os>) -> Vec<Fi
         // whole function and `global_asm!` is not in one, so for them the template is
         // assembled (and assembler errors reported) but not held to an operand contract.
         Ok(lowered) if asm.kind == crate::syntax::MacroKind::Asm => {
-            findings.extend(analysis::analyse(asm, &lowered, arch, os))
+            findings.extend(analysis::analyse(asm, lowered, arch, os))
         }
         Ok(_) => {}
         Err(errors) => findings.extend(errors.into_iter().map(Finding::from)),

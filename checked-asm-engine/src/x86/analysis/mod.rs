@@ -118,23 +118,31 @@ fn family_of(families: Vec<(Option<Cfg>, Os)>, os: Os) -> Vec<(Option<Cfg>, Os)>
 
 /// Every contract finding for `asm`, assembled as `lowered`, on `arch`; on every OS, or
 /// on `os` only when the target is known.
-pub fn analyse(asm: &ConfiguredAsm, lowered: &Lowered, arch: Arch, os: Option<Os>) -> Vec<Finding> {
+pub fn analyse(asm: &ConfiguredAsm, lowered: Lowered, arch: Arch, os: Option<Os>) -> Vec<Finding> {
     // A `kernel_abi` override (§5): every target runs that kernel's system-call ABI.
     let families = match asm.kernel_abi.as_deref() {
         Some("freebsd") => vec![(None, Os::FreeBSD)],
         Some(_) => vec![(None, Os::Linux)],
         None => match os {
-            Some(os) => family_of(os_families(lowered), os),
-            None => os_families(lowered),
+            Some(os) => family_of(os_families(&lowered), os),
+            None => os_families(&lowered),
         },
     };
     let total = families.len();
     // Findings with the same headline at the same place are one finding, whatever the
     // families they hold for; notes and help that differ between families say which.
     let mut grouped: Vec<Vec<(Option<Cfg>, Diagnostic)>> = Vec::new();
-    for (cfg, os) in families {
+    // Each family's run owns its lowering: the last one takes this one.
+    let mut lowered = Some(lowered);
+    for (i, (cfg, os)) in families.into_iter().enumerate() {
         let target = TargetAbi::new(arch.effects(), os);
-        for d in analyse_for(asm, lowered, arch, target) {
+        let own = if i + 1 == total {
+            lowered.take()
+        } else {
+            lowered.clone()
+        };
+        let own = own.expect("taken by the last family only");
+        for d in analyse_for(asm, own, arch, target) {
             let same = |(_, g): &(Option<Cfg>, Diagnostic)| {
                 g.code == d.code
                     && g.level == d.level
@@ -294,11 +302,11 @@ pub fn run(
 
 fn analyse_for(
     asm: &ConfiguredAsm,
-    lowered: &Lowered,
+    lowered: Lowered,
     arch: Arch,
     target: TargetAbi,
 ) -> Vec<Diagnostic> {
-    let fresh = match run(asm, lowered.clone(), &target) {
+    let fresh = match run(asm, lowered, &target) {
         Ok(r) => r,
         Err(d) => return vec![*d],
     };
