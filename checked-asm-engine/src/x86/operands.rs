@@ -5,7 +5,6 @@
 
 use super::regs::{Arch, RegClass, RegDef, RegError, explicit_register};
 use crate::diag::{Code, Diagnostic, SpanRange};
-use crate::hash::FastMap;
 use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
 
 /// The ABIs `clobber_abi` accepts on `arch` (the effect model's table, which also maps
@@ -222,8 +221,9 @@ fn check_conflicts(
     explicit: &[Option<&'static RegDef>],
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut inputs: FastMap<&'static str, usize> = FastMap::default();
-    let mut outputs: FastMap<&'static str, usize> = FastMap::default();
+    // (register name, operand): a block names a handful, so a list beats a hash map.
+    let mut inputs: Vec<(&'static str, usize)> = Vec::new();
+    let mut outputs: Vec<(&'static str, usize)> = Vec::new();
     for (idx, op) in asm.operands.iter().enumerate() {
         let Some(def) = explicit[idx] else { continue };
         let (input, output) = match &op.kind {
@@ -240,7 +240,7 @@ fn check_conflicts(
                 if !is_input {
                     continue;
                 }
-                if let Some(&prev) = used.get(r) {
+                if let Some(&(_, prev)) = used.iter().find(|(name, _)| *name == r) {
                     if !reported {
                         reported = true;
                         let prev_op = &asm.operands[prev];
@@ -264,7 +264,7 @@ fn check_conflicts(
                         out.push(d);
                     }
                 } else {
-                    used.insert(r, idx);
+                    used.push((r, idx));
                 }
             }
         }
