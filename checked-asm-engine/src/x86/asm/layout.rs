@@ -150,10 +150,12 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
     // Relax until every short branch reaches its target.
     let mut addrs = vec![0u64; stmts.len()];
     let mut pads: Vec<Vec<u8>> = vec![Vec::new(); stmts.len()];
+    // The location counter of each section, by section id (a block has one or two).
+    let sections = stmts.iter().map(|s| s.section + 1).max().unwrap_or(0);
     for _round in 0..64 {
-        let mut counters: FastMap<usize, u64> = FastMap::default();
+        let mut counters = vec![0u64; sections];
         for (i, s) in stmts.iter().enumerate() {
-            let at = counters.entry(s.section).or_insert(0);
+            let at = &mut counters[s.section];
             addrs[i] = *at;
             let size = match &s.kind {
                 PKind::Instr(p) => (p.raw_prefix.len() + p.lens[choice[i]]) as u64,

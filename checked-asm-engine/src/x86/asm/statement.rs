@@ -71,7 +71,8 @@ pub(crate) struct Parser<'a> {
     pub(crate) section: usize,
     pub(crate) section_stack: Vec<usize>,
     pub(crate) previous_section: usize,
-    pub(crate) section_ids: FastMap<String, usize>,
+    /// Section names by id (`.text` is 0): a block names one or two.
+    pub(crate) section_ids: Vec<String>,
     pub(crate) equs: FastMap<String, i64>,
     pub(crate) out: Vec<PStmt>,
     pub(crate) errors: Vec<AsmError>,
@@ -91,7 +92,7 @@ pub(crate) fn parse_all(
         section: 0,
         section_stack: Vec::new(),
         previous_section: 0,
-        section_ids: FastMap::from_iter([(".text".to_string(), 0)]),
+        section_ids: vec![".text".to_string()],
         equs: FastMap::default(),
         out: Vec::new(),
         errors: Vec::new(),
@@ -247,8 +248,13 @@ impl Parser<'_> {
         } else {
             name
         };
-        let next = self.section_ids.len();
-        *self.section_ids.entry(name.to_string()).or_insert(next)
+        match self.section_ids.iter().position(|s| s == name) {
+            Some(id) => id,
+            None => {
+                self.section_ids.push(name.to_string());
+                self.section_ids.len() - 1
+            }
+        }
     }
 
     fn instruction(&mut self, range: Range<usize>) -> Result<(), AsmError> {
