@@ -324,6 +324,7 @@ fn has_escape_quote_or_cr(text: &str) -> bool {
 mod tests {
     use super::super::ExprRef;
     use super::super::parse::{parse_expr, parse_expr_with_syn};
+    use super::super::test_tokens::{first_invisible, invisible};
     use super::*;
     use proc_macro2::{Group, TokenStream, TokenTree};
     use syn::parse::Parser;
@@ -351,8 +352,7 @@ mod tests {
         ];
         for source in sources {
             let tokens: TokenStream = source.parse().expect("valid tokens");
-            let grouped: TokenStream =
-                TokenTree::Group(Group::new(Delimiter::None, tokens.clone())).into();
+            let grouped = invisible(tokens.clone());
             for stream in [tokens, grouped] {
                 let ours = (|input: ParseStream| {
                     let answer = peek_lit_str(input);
@@ -406,14 +406,7 @@ mod tests {
             for tail in ["", ", options(nomem)"] {
                 let text = format!("{source}{tail}");
                 let tokens: TokenStream = text.parse().expect("valid tokens");
-                let grouped: TokenStream = {
-                    let mut iter = tokens.clone().into_iter();
-                    let first = iter.next().expect("a literal");
-                    let mut out: TokenStream =
-                        TokenTree::Group(Group::new(Delimiter::None, first.into())).into();
-                    out.extend(iter);
-                    out
-                };
+                let grouped = first_invisible(tokens.clone());
                 for stream in [tokens, grouped] {
                     let read = |parse: fn(ParseStream) -> syn::Result<(String, Span)>| {
                         (|input: ParseStream| {
@@ -589,8 +582,7 @@ mod tests {
         }
         // The invisible group of a `macro_rules!` `$x:expr` goes to syn.
         let inner: TokenStream = "port".parse().expect("valid tokens");
-        let grouped: TokenStream = TokenTree::Group(Group::new(Delimiter::None, inner)).into();
-        assert!(!takes_fast_path(grouped));
+        assert!(!takes_fast_path(invisible(inner)));
         // `a` `:`(joint) then an invisible group holding `: b`: not a path separator
         // (syn reads `a` and stops), so not the fast path's business.
         let mut colon = proc_macro2::Punct::new(':', proc_macro2::Spacing::Joint);

@@ -29,15 +29,7 @@ use syn::buffer::Cursor;
 /// top level is visible, so the span of the whole list (`span_of_rest`: the first tree's
 /// to the last tree's) is known from what it read.
 pub(super) fn args(cursor: Cursor<'_>, kind: MacroKind) -> Option<(AsmInvocation, Cursor<'_>)> {
-    let mut inv = AsmInvocation {
-        kind,
-        templates: Vec::new(),
-        operands: Vec::new(),
-        clobber_abis: Vec::new(),
-        options: Vec::new(),
-        waivers: Vec::new(),
-        span: SpanRange::call_site(),
-    };
+    let mut inv = AsmInvocation::empty(kind, SpanRange::call_site());
     let (piece, mut c) = template(cursor)?;
     let first = piece.span.start;
     // The span of the last top-level token tree read.
@@ -287,8 +279,9 @@ fn is_underscore(c: Cursor<'_>) -> bool {
 mod tests {
     use super::super::NoIncludes;
     use super::super::parse::parse_invocation_with;
+    use super::super::test_tokens::{first_invisible, invisible};
     use super::*;
-    use proc_macro2::{Group, TokenStream, TokenTree};
+    use proc_macro2::TokenStream;
     use syn::parse::{ParseStream, Parser};
 
     /// What the reader alone makes of `tokens`: an invocation only if it reads them all.
@@ -320,17 +313,8 @@ mod tests {
     fn argument(text: &str, wrap: u64) -> TokenStream {
         let tokens: TokenStream = text.parse().expect("the fragments lex");
         match wrap {
-            1 => TokenTree::Group(Group::new(Delimiter::None, tokens)).into(),
-            2 => {
-                let mut trees = tokens.into_iter();
-                let Some(first) = trees.next() else {
-                    return TokenStream::new();
-                };
-                let mut out: TokenStream =
-                    TokenTree::Group(Group::new(Delimiter::None, first.into())).into();
-                out.extend(trees);
-                out
-            }
+            1 => invisible(tokens),
+            2 => first_invisible(tokens),
             _ => tokens,
         }
     }

@@ -13,6 +13,8 @@ mod format;
 pub mod parse;
 mod stringify;
 mod template;
+#[cfg(test)]
+mod test_tokens;
 
 pub use cfg::{Cfg, CfgAssignment};
 pub use configure::{ConfiguredAsm, ConfiguredOperand, ConfiguredPiece, Segment, quote_range};
@@ -81,6 +83,19 @@ pub struct Waiver {
 }
 
 impl AsmInvocation {
+    /// An invocation with no arguments yet, whose argument list spans `span`.
+    pub(crate) fn empty(kind: MacroKind, span: SpanRange) -> AsmInvocation {
+        AsmInvocation {
+            kind,
+            templates: Vec::new(),
+            operands: Vec::new(),
+            clobber_abis: Vec::new(),
+            options: Vec::new(),
+            waivers: Vec::new(),
+            span,
+        }
+    }
+
     pub fn callee_abi(&self) -> Option<&str> {
         self.waivers.iter().find_map(|w| w.callee_abi.as_deref())
     }

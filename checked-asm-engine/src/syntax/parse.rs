@@ -102,15 +102,7 @@ fn parse_args(
     includes: &dyn IncludeResolver,
     whole: SpanRange,
 ) -> syn::Result<AsmInvocation> {
-    let mut inv = AsmInvocation {
-        kind,
-        templates: Vec::new(),
-        operands: Vec::new(),
-        clobber_abis: Vec::new(),
-        options: Vec::new(),
-        waivers: Vec::new(),
-        span: whole,
-    };
+    let mut inv = AsmInvocation::empty(kind, whole);
     inv.waivers = parse_waivers(input)?;
     if input.is_empty() {
         return Err(syn::Error::new(
@@ -703,8 +695,8 @@ use syn::ext::IdentExt;
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_tokens::{first_invisible, invisible};
     use super::*;
-    use proc_macro2::{Group, TokenTree};
 
     /// `_` is a whole output place: what follows it must end the operand.
     #[test]
@@ -762,16 +754,12 @@ mod tests {
         ];
         for source in sources {
             let tokens: TokenStream = source.parse().expect("valid tokens");
-            let mut wrapped = vec![tokens.clone()];
             // The whole argument, and its first token alone, in an invisible group.
-            wrapped.push(TokenTree::Group(Group::new(Delimiter::None, tokens.clone())).into());
-            let mut trees = tokens.clone().into_iter();
-            if let Some(first) = trees.next() {
-                let mut head: TokenStream =
-                    TokenTree::Group(Group::new(Delimiter::None, first.into())).into();
-                head.extend(trees);
-                wrapped.push(head);
-            }
+            let wrapped = [
+                tokens.clone(),
+                invisible(tokens.clone()),
+                first_invisible(tokens),
+            ];
             for stream in wrapped {
                 let answers = |input: ParseStream| {
                     let ours = (
