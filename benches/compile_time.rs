@@ -463,7 +463,8 @@ const REAL_CRATE_WAIVERS: [(&str, &str, &str); 6] = [
 /// registers of the architecture) is taken from the registry, copied twice, and one
 /// copy has `asm!` replaced by `checked_asm!` the way a user would do it: the imports
 /// of `core::arch::asm` become `checked_asm::checked_asm as asm`, and the six blocks the
-/// checker rejects are waived. Built without its nightly features.
+/// checker rejects are waived. Built without its nightly features, and with the
+/// benchmark's own toolchain rather than the nightly one the crate pins.
 fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u8>) {
     let root = root.join("real");
     let source = fetch_real_crate(&root);
@@ -473,6 +474,12 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
         let dir = root.join(flavour.name());
         let _ = std::fs::remove_dir_all(&dir);
         copy_dir(&source, &dir);
+        // The crate pins the nightly channel (`rust-toolchain.toml`), which rustup would
+        // then use for the whole build, checked-asm included: both copies are built with
+        // the toolchain that runs this benchmark instead.
+        for pin in ["rust-toolchain.toml", "rust-toolchain"] {
+            let _ = std::fs::remove_file(dir.join(pin));
+        }
         let manifest = dir.join("Cargo.toml");
         let mut text = std::fs::read_to_string(&manifest).expect("read the crate's manifest");
         text.push_str("\n[workspace]\n");
