@@ -11,6 +11,7 @@
 //! memory as a LOCK-prefixed instruction), AMD APM Vol. 3 INVLPGB/TLBSYNC/INVLPGA.
 //! Serialising instructions (CPUID, SERIALIZE, IRET) are not fences for being serialising.
 
+use super::RowIndex;
 use crate::x86::effects::types::*;
 use iced_x86::{Instruction, MemorySize, Mnemonic, OpKind, Register};
 
@@ -309,7 +310,9 @@ fn has_memory_operand(instr: &Instruction) -> bool {
 
 pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
-    for r in RULES.iter().filter(|r| r.mnemonics.contains(&m)) {
+    static RULE_ROWS: RowIndex = RowIndex::new();
+    for &row in RULE_ROWS.rows(m, || RULES.iter().map(|r| r.mnemonics)) {
+        let r = &RULES[row as usize];
         push(fx, r.class, r.access, r.location, r.why);
     }
 

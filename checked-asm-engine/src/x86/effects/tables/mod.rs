@@ -44,6 +44,47 @@ impl MnemonicSet {
     }
 }
 
+/// For each mnemonic, the rows of a table whose mnemonic lists hold it, in table order,
+/// built on first use: a new instruction looks up its rows instead of scanning every
+/// row's list (a few thousand instructions per table in a macro built without
+/// optimisation).
+pub struct RowIndex(OnceLock<Vec<Vec<u16>>>);
+
+impl Default for RowIndex {
+    fn default() -> RowIndex {
+        RowIndex::new()
+    }
+}
+
+impl RowIndex {
+    pub const fn new() -> RowIndex {
+        RowIndex(OnceLock::new())
+    }
+
+    /// The rows listing `m`; `lists` gives each row's mnemonics, in table order (the same
+    /// every call).
+    pub fn rows<I>(&self, m: Mnemonic, lists: impl FnOnce() -> I) -> &[u16]
+    where
+        I: IntoIterator<Item = &'static [Mnemonic]>,
+    {
+        let index = self.0.get_or_init(|| {
+            let mut index = vec![Vec::new(); Mnemonic::values().len()];
+            for (row, list) in lists().into_iter().enumerate() {
+                let row = u16::try_from(row).expect("tables have fewer than 65,536 rows");
+                for &m in list {
+                    let rows: &mut Vec<u16> = &mut index[m as usize];
+                    // A row lists a mnemonic once, however often it is written.
+                    if rows.last() != Some(&row) {
+                        rows.push(row);
+                    }
+                }
+            }
+            index
+        });
+        &index[m as usize]
+    }
+}
+
 /// Applies every table, in an order where later tables may rely on earlier ones (the
 /// system table's conservative categories see the memory classes already assigned).
 pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
@@ -53,4 +94,44 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     memory_class::apply(instr, mode, fx);
     system::apply(instr, mode, fx);
     purity::apply(instr, mode, fx);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowIndex;
+    use iced_x86::Mnemonic;
+
+    /// For every mnemonic, the index gives the rows a scan of the lists finds, in order
+    /// and once each, for every table the index serves (and a list naming a mnemonic
+    /// twice).
+    #[test]
+    fn row_indexes_find_what_a_scan_finds() {
+        const TWICE: &[&[Mnemonic]] = &[
+            &[Mnemonic::Cli, Mnemonic::Sti, Mnemonic::Cli],
+            &[],
+            &[Mnemonic::Sti],
+        ];
+        let tables: Vec<Vec<&'static [Mnemonic]>> = vec![
+            super::system::WRITES.iter().map(|(l, _)| *l).collect(),
+            super::memory_class::RULES
+                .iter()
+                .map(|r| r.mnemonics)
+                .collect(),
+            super::purity::READS.iter().map(|(l, _)| *l).collect(),
+            super::purity::SIDE_EFFECTS
+                .iter()
+                .map(|(l, _)| *l)
+                .collect(),
+            TWICE.to_vec(),
+        ];
+        for lists in tables {
+            let index = RowIndex::new();
+            for m in Mnemonic::values() {
+                let scanned: Vec<u16> = (0..lists.len() as u16)
+                    .filter(|&row| lists[row as usize].contains(&m))
+                    .collect();
+                assert_eq!(index.rows(m, || lists.iter().copied()), scanned, "{m:?}");
+            }
+        }
+    }
 }

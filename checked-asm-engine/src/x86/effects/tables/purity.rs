@@ -7,6 +7,7 @@
 //! MWAIT, UMWAIT/TPAUSE, CLFLUSH/CLFLUSHOPT/CLWB, WBINVD, ENQCMD, MOVDIR64B, SENDUIPI;
 //! AMD APM Vol. 3 RDPRU, MONITORX/MWAITX, CLZERO.
 
+use super::RowIndex;
 use crate::x86::effects::iced::push_unique;
 use crate::x86::effects::types::*;
 use iced_x86::{Instruction, Mnemonic, Register};
@@ -82,15 +83,13 @@ pub static SIDE_EFFECTS: &[(&[Mnemonic], SideEffect)] = &[
 
 pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
-    for (mnemonics, state) in READS {
-        if mnemonics.contains(&m) {
-            push_unique(&mut fx.reads_state, *state);
-        }
+    static READ_ROWS: RowIndex = RowIndex::new();
+    for &row in READ_ROWS.rows(m, || READS.iter().map(|(list, _)| *list)) {
+        push_unique(&mut fx.reads_state, READS[row as usize].1);
     }
-    for (mnemonics, effect) in SIDE_EFFECTS {
-        if mnemonics.contains(&m) {
-            push_unique(&mut fx.side_effects, *effect);
-        }
+    static SIDE_EFFECT_ROWS: RowIndex = RowIndex::new();
+    for &row in SIDE_EFFECT_ROWS.rows(m, || SIDE_EFFECTS.iter().map(|(list, _)| *list)) {
+        push_unique(&mut fx.side_effects, SIDE_EFFECTS[row as usize].1);
     }
     // An FS/GS-relative access (`mov rax, fs:[0]`) depends on the thread's segment base.
     let segment_relative = fx.memory.iter().any(|e| match e.location {

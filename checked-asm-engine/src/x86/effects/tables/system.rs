@@ -7,6 +7,7 @@
 //! Chapter 17 (debug registers), Vol. 3C Chapters 24–31 (VMX), Vol. 3D SGX, AMD APM
 //! Vol. 2 Chapter 15 (SVM, SEV-SNP), Intel TDX module ABI.
 
+use super::RowIndex;
 use crate::x86::asm::op_code::OpCodeTable;
 use crate::x86::effects::Flags;
 use crate::x86::effects::iced::push_unique;
@@ -238,10 +239,9 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
         fx.flags.written |= Flags::ALL;
     }
 
-    for (mnemonics, state) in WRITES {
-        if mnemonics.contains(&m) {
-            push_unique(&mut fx.writes_state, *state);
-        }
+    static WRITES_ROWS: RowIndex = RowIndex::new();
+    for &row in WRITES_ROWS.rows(m, || WRITES.iter().map(|(list, _)| *list)) {
+        push_unique(&mut fx.writes_state, WRITES[row as usize].1);
     }
 
     // Control, debug, segment and test registers iced reports.
