@@ -402,8 +402,6 @@ pub fn render_with(
     render_for(kind, tokens, verdicts, settings, None)
 }
 
-/// [`render_with`] for a known target, where the facade has already refused targets
-/// that are not x86.
 /// `::core::arch::<core_macro>!(<tokens>)` with call-site spans, as
 /// `quote_spanned!(Span::call_site()=> ::core::arch::#core_macro!(#tokens))` builds it.
 fn passthrough(core_macro: &str, tokens: TokenStream) -> TokenStream {
@@ -432,6 +430,8 @@ fn passthrough(core_macro: &str, tokens: TokenStream) -> TokenStream {
     out
 }
 
+/// [`render_with`] for a known target, where the facade has already refused targets
+/// that are not x86.
 fn render_for(
     kind: MacroKind,
     tokens: TokenStream,
@@ -485,7 +485,6 @@ fn render_for(
     } else {
         tokens
     };
-    let passthrough = passthrough(kind.core_macro(), tokens.clone());
     let gate = if verdicts.unparsed {
         None
     } else if verdicts.rejected.is_empty() {
@@ -499,11 +498,12 @@ fn render_for(
         // built directly, without quote's token-by-token appends (each a call into the
         // compiler's proc-macro bridge).
         MacroKind::Asm if items.is_empty() && matches!(gate, Some(None)) => {
-            let mut block = Group::new(Delimiter::Brace, passthrough);
+            let mut block = Group::new(Delimiter::Brace, passthrough(kind.core_macro(), tokens));
             block.set_span(Span::call_site());
             TokenTree::Group(block).into()
         }
         MacroKind::Asm => {
+            let passthrough = passthrough(kind.core_macro(), tokens);
             let stmts = items.iter().map(|i| quote!(#i;));
             match gate {
                 None => quote!({ #(#stmts)* }),
@@ -521,9 +521,10 @@ fn render_for(
             } else {
                 tokens
             };
-            quote_spanned!(Span::call_site()=> ::core::arch::naked_asm!(#(#pieces)* #body))
+            passthrough(kind.core_macro(), quote!(#(#pieces)* #body))
         }
         MacroKind::GlobalAsm => {
+            let passthrough = passthrough(kind.core_macro(), tokens);
             let items = items.iter().map(|i| quote!(#i));
             match gate {
                 None => quote!(#(#items)*),
