@@ -305,7 +305,7 @@ pub(super) fn plain_str_value(lit: &Literal) -> Option<String> {
     (!has_escape_quote_or_cr(inner)).then(|| inner.to_string())
 }
 
-/// Whether `text` has a `\\`, `"` or CR, byte by byte: `str::contains` with a `[char; 3]`
+/// Whether `text` has a `\`, `"` or CR, byte by byte: `str::contains` with a `[char; 3]`
 /// pattern costs some 500 instructions per character in a macro built without
 /// optimisation (cargo's default for proc macros), a tenth of parsing a template piece.
 fn has_escape_quote_or_cr(text: &str) -> bool {

@@ -12,9 +12,7 @@
 //! looks, any expression `simple_expr` does not read, and every error. What it returns
 //! is what `parse_args` returns for the same tokens; the tests hold it to that.
 
-use super::fast::{
-    is_str_literal, plain_ident, plain_literal, plain_punct, plain_str_value, visible,
-};
+use super::fast::{plain_ident, plain_literal, plain_punct, plain_str_value, visible};
 use super::parse::{last_consumed_span, simple_expr};
 use super::{
     AsmInvocation, AsmOption, ExprRef, MacroKind, Name, Operand, OperandKind, OptionsGroup,
@@ -76,12 +74,20 @@ pub(super) fn args(cursor: Cursor<'_>, kind: MacroKind) -> Option<(AsmInvocation
             return None;
         }
         let begin = c;
-        let start = c.span();
-        let (name, keyword_at) = match name(c)? {
-            Some((name, next)) => (Some(name), next),
-            None => (None, c),
+        let start = first.span();
+        // The ident read is either the name or the operand keyword.
+        let (name, keyword, after_keyword) = match equals_after_name(after)? {
+            Some(next) => {
+                let (keyword, after_keyword) = plain_ident(next)?;
+                let name = Name {
+                    text: word,
+                    span: first.span(),
+                };
+                (Some(name), keyword.to_string(), after_keyword)
+            }
+            None => (None, word, after),
         };
-        let (kind, next) = operand(keyword_at)?;
+        let (kind, next) = operand(&keyword, after_keyword)?;
         allow_templates = false;
         let end = last_consumed_span(begin, next);
         last = end;
@@ -105,9 +111,6 @@ pub(super) fn args(cursor: Cursor<'_>, kind: MacroKind) -> Option<(AsmInvocation
 /// value, origin and span `parse_template` gives it.
 fn template(c: Cursor<'_>) -> Option<(TemplatePiece, Cursor<'_>)> {
     let (lit, rest) = plain_literal(c)?;
-    if !is_str_literal(&lit) {
-        return None;
-    }
     if !(rest.eof() || plain_punct(rest).is_some_and(|(p, _)| p.as_char() == ',')) {
         return None;
     }
@@ -156,10 +159,9 @@ fn options<'c>(
     Some((group, delim.join(), rest))
 }
 
-/// `name =` at `c` (not `name ==`): `Some(Some(..))`; no name: `Some(None)`; a shape
-/// the reader does not model: `None`.
-fn name(c: Cursor<'_>) -> Option<Option<(Name, Cursor<'_>)>> {
-    let (ident, after) = plain_ident(c)?;
+/// After an argument's first ident: `=` (a name, not `==`) gives `Some(Some(cursor
+/// after it))`; no name `Some(None)`; a shape the reader does not model `None`.
+fn equals_after_name(after: Cursor<'_>) -> Option<Option<Cursor<'_>>> {
     if after.eof() {
         return Some(None);
     }
@@ -175,26 +177,17 @@ fn name(c: Cursor<'_>) -> Option<Option<(Name, Cursor<'_>)>> {
         // `==` is no name; `=>` and the like after a name are errors syn reports.
         return None;
     }
-    let name = Name {
-        text: ident.to_string(),
-        span: ident.span(),
-    };
-    Some(Some((name, next)))
+    Some(Some(next))
 }
 
-/// A register operand after its optional name.
-fn operand(c: Cursor<'_>) -> Option<(OperandKind, Cursor<'_>)> {
-    let (keyword, after) = plain_ident(c)?;
-    let keyword = keyword.to_string();
-    let late = matches!(keyword.as_str(), "lateout" | "inlateout");
-    if !matches!(
-        keyword.as_str(),
-        "in" | "out" | "lateout" | "inout" | "inlateout"
-    ) {
+/// A register operand after its keyword (`after` follows it).
+fn operand<'c>(keyword: &str, after: Cursor<'c>) -> Option<(OperandKind, Cursor<'c>)> {
+    let late = matches!(keyword, "lateout" | "inlateout");
+    if !matches!(keyword, "in" | "out" | "lateout" | "inout" | "inlateout") {
         return None;
     }
     let (reg, c) = reg(after)?;
-    match keyword.as_str() {
+    match keyword {
         "in" => {
             let (expr, c) = value(c)?;
             Some((OperandKind::In { reg, expr }, c))
@@ -235,9 +228,7 @@ fn operand(c: Cursor<'_>) -> Option<(OperandKind, Cursor<'_>)> {
 fn reg(c: Cursor<'_>) -> Option<(RegSpec, Cursor<'_>)> {
     let (inner, _, rest) = visible(c)?.group(Delimiter::Parenthesis)?;
     let (spec, end) = if let Some((lit, end)) = plain_literal(inner) {
-        if !is_str_literal(&lit) {
-            return None;
-        }
+        // `plain_str_value` reads only a `"..."` string literal: any other declines.
         let name = plain_str_value(&lit)?;
         let span = lit.span();
         (RegSpec::Explicit { name, span }, end)
