@@ -268,18 +268,20 @@ fn literal_and_explicit_registers(asm: &ConfiguredAsm) -> FastSet<&'static str> 
     taken
 }
 
+/// The vector and mask register families, by number.
+const XMM_FAMILIES: [&str; 32] = [
+    "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+    "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
+    "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
+    "xmm31",
+];
+const K_FAMILIES: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
+
 /// The register family (`ax` for `al`/`eax`/`rax`, `r8` for `r8d`, `xmm3` for `ymm3`)
 /// of a word in the template, if it names one. Families are static names: the sets of
 /// them are built for every lowering of every block.
 fn register_id_of_word(word: &str) -> Option<&'static str> {
     const R: [&str; 8] = ["r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
-    const XMM: [&str; 32] = [
-        "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20",
-        "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30",
-        "xmm31",
-    ];
-    const K: [&str; 8] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
     let word = word.trim_start_matches('%');
     let family = match word {
         "al" | "ah" | "ax" | "eax" | "rax" => "ax",
@@ -303,10 +305,10 @@ fn register_id_of_word(word: &str) -> Option<&'static str> {
             }
             for prefix in ["xmm", "ymm", "zmm"] {
                 if let Some(n) = word.strip_prefix(prefix) {
-                    return XMM.iter().copied().find(|x| x[3..] == *n);
+                    return XMM_FAMILIES.iter().copied().find(|x| x[3..] == *n);
                 }
             }
-            return K.iter().copied().find(|k| *k == word);
+            return K_FAMILIES.iter().copied().find(|k| *k == word);
         }
     };
     Some(family)
@@ -361,7 +363,6 @@ impl Chooser {
         const XMM_32: [&str; 8] = [
             "xmm7", "xmm6", "xmm5", "xmm4", "xmm3", "xmm2", "xmm1", "xmm0",
         ];
-        const K: [&str; 7] = ["k1", "k2", "k3", "k4", "k5", "k6", "k7"];
         const MM: [&str; 8] = ["mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7"];
         const TMM: [&str; 8] = [
             "tmm0", "tmm1", "tmm2", "tmm3", "tmm4", "tmm5", "tmm6", "tmm7",
@@ -374,8 +375,8 @@ impl Chooser {
             (RegClass::RegAbcd, Arch::X86_64) => &ABCD_64,
             (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86_64) => &XMM_64,
             (RegClass::XmmReg | RegClass::YmmReg | RegClass::ZmmReg, Arch::X86) => &XMM_32,
-            (RegClass::Kreg, _) => &K,
-            (RegClass::Kreg0, _) => &["k0"],
+            (RegClass::Kreg, _) => &K_FAMILIES[1..],
+            (RegClass::Kreg0, _) => &K_FAMILIES[..1],
             (RegClass::X87Reg, _) => &["st0"],
             (RegClass::MmxReg, _) => &MM,
             (RegClass::TmmReg, _) => &TMM,
