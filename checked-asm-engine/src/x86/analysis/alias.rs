@@ -87,13 +87,18 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
     let mut out = Vec::new();
     // Only class operands are allocated: a block of explicit registers (most system
     // instructions) has nothing to try.
-    let allocated = |op: &crate::syntax::ConfiguredOperand| match op.kind.reg() {
-        Some(RegSpec::Class { name, .. }) => {
-            RegClass::from_name(name).is_some_and(|class| !class.clobber_only())
-        }
-        _ => false,
-    };
-    if !asm.operands.iter().any(allocated) {
+    let allocated: Vec<(usize, &crate::syntax::ConfiguredOperand, RegClass)> = asm
+        .operands
+        .iter()
+        .enumerate()
+        .filter_map(|(x, op)| match op.kind.reg() {
+            Some(RegSpec::Class { name, .. }) => RegClass::from_name(name)
+                .filter(|class| !class.clobber_only())
+                .map(|class| (x, op, class)),
+            _ => None,
+        })
+        .collect();
+    if allocated.is_empty() {
         return out;
     }
     let literal = literal_registers(asm);
@@ -132,16 +137,7 @@ pub fn check(asm: &ConfiguredAsm, fresh: &Run, arch: Arch, target: &TargetAbi) -
         .map(|(b, _)| (b.operand, b.reg))
         .collect();
 
-    for (x, op) in asm.operands.iter().enumerate() {
-        let Some(RegSpec::Class { name, .. }) = op.kind.reg() else {
-            continue;
-        };
-        let Some(class) = RegClass::from_name(name) else {
-            continue;
-        };
-        if class.clobber_only() {
-            continue;
-        }
+    for (x, op, class) in allocated {
         let Some(rep) = fresh
             .contract
             .inputs
