@@ -308,10 +308,15 @@ fn has_memory_operand(instr: &Instruction) -> bool {
     (0..instr.op_count()).any(|i| instr.op_kind(i) == OpKind::Memory)
 }
 
+/// The rows of [`RULES`] that list `m`.
+pub(super) fn rule_rows(m: Mnemonic) -> &'static [u16] {
+    static ROWS: RowIndex = RowIndex::new();
+    ROWS.rows(m, || RULES.iter().map(|r| r.mnemonics))
+}
+
 pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
-    static RULE_ROWS: RowIndex = RowIndex::new();
-    for &row in RULE_ROWS.rows(m, || RULES.iter().map(|r| r.mnemonics)) {
+    for &row in rule_rows(m) {
         let r = &RULES[row as usize];
         push(fx, r.class, r.access, r.location, r.why);
     }

@@ -81,14 +81,24 @@ pub static SIDE_EFFECTS: &[(&[Mnemonic], SideEffect)] = &[
     ),
 ];
 
+/// The rows of [`READS`] that list `m`.
+pub(super) fn read_rows(m: Mnemonic) -> &'static [u16] {
+    static ROWS: RowIndex = RowIndex::new();
+    ROWS.rows(m, || READS.iter().map(|(list, _)| *list))
+}
+
+/// The rows of [`SIDE_EFFECTS`] that list `m`.
+pub(super) fn side_effect_rows(m: Mnemonic) -> &'static [u16] {
+    static ROWS: RowIndex = RowIndex::new();
+    ROWS.rows(m, || SIDE_EFFECTS.iter().map(|(list, _)| *list))
+}
+
 pub(super) fn apply(instr: &Instruction, _mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
-    static READ_ROWS: RowIndex = RowIndex::new();
-    for &row in READ_ROWS.rows(m, || READS.iter().map(|(list, _)| *list)) {
+    for &row in read_rows(m) {
         push_unique(&mut fx.reads_state, READS[row as usize].1);
     }
-    static SIDE_EFFECT_ROWS: RowIndex = RowIndex::new();
-    for &row in SIDE_EFFECT_ROWS.rows(m, || SIDE_EFFECTS.iter().map(|(list, _)| *list)) {
+    for &row in side_effect_rows(m) {
         push_unique(&mut fx.side_effects, SIDE_EFFECTS[row as usize].1);
     }
     // An FS/GS-relative access (`mov rax, fs:[0]`) depends on the thread's segment base.

@@ -209,6 +209,12 @@ fn conservative(fx: &mut Effects, category: Category) {
     push_unique(&mut fx.writes_state, state);
 }
 
+/// The rows of [`WRITES`] that list `m`.
+pub(super) fn write_rows(m: Mnemonic) -> &'static [u16] {
+    static ROWS: RowIndex = RowIndex::new();
+    ROWS.rows(m, || WRITES.iter().map(|(list, _)| *list))
+}
+
 pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     let m = instr.mnemonic();
 
@@ -239,8 +245,7 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
         fx.flags.written |= Flags::ALL;
     }
 
-    static WRITES_ROWS: RowIndex = RowIndex::new();
-    for &row in WRITES_ROWS.rows(m, || WRITES.iter().map(|(list, _)| *list)) {
+    for &row in write_rows(m) {
         push_unique(&mut fx.writes_state, WRITES[row as usize].1);
     }
 
