@@ -12,6 +12,7 @@
 //! ```text
 //! cargo bench --bench compile_time                      # N = 100, 1,000, 5,000
 //! cargo bench --bench compile_time -- --n 1000 --runs 7 --profile release
+//! cargo bench --bench compile_time -- --n 1000 --distinct  # the mix, no two blocks alike
 //! cargo bench --bench compile_time -- --lengths         # N = 200 blocks of 1, 10, 100 instructions
 //! cargo bench --bench compile_time -- --lengths --unique   # the same, no statement repeated
 //! cargo bench --bench compile_time -- --macro-opt-level 1   # the macro's packages optimised
@@ -57,6 +58,12 @@ impl Flavour {
 enum Blocks {
     /// The realistic mix of `block_mix::MIX`, in turn.
     Mix,
+    /// The same mix with no two blocks written alike: each block's first template
+    /// piece ends in a comment with the block's number (`"cli /* 17 */"`). The
+    /// instructions repeat as in the mix, but no block is one the macro has already
+    /// found clean, so each is checked in full, as the distinct blocks of a real crate
+    /// are.
+    DistinctMix,
     /// The same register block of this many instructions, every time.
     Long(usize),
     /// Register blocks of this many instructions with no statement repeated anywhere.
@@ -178,6 +185,16 @@ fn write_crate(
             .as_ref()
             .or(long.as_ref())
             .unwrap_or(&MIX[i % MIX.len()]);
+        let numbered;
+        let args = match blocks {
+            Blocks::DistinctMix => {
+                // The first template piece is the first string literal.
+                let end = 1 + args[1..].find('"').expect("a template string");
+                numbered = format!("{} /* {i} */{}", &args[..end], &args[end..]);
+                numbered.as_str()
+            }
+            _ => args,
+        };
         src.push_str(&format!(
             "#[inline(never)]\npub unsafe fn f{i}({params}){ret} {{\n    unsafe {{ {locals} {mac}!({args}); {value} }}\n}}\n\n"
         ));
@@ -325,6 +342,7 @@ fn measure(
     }
     let label = match blocks {
         Blocks::Mix => format!("N = {n}, mix"),
+        Blocks::DistinctMix => format!("N = {n}, distinct mix"),
         Blocks::Long(len) => format!("N = {n}, {len} instr/block"),
         Blocks::Unique(len) => format!("N = {n}, {len} unique instr"),
     };
@@ -643,6 +661,7 @@ fn main() {
     let mut profile = "dev".to_string();
     let mut lengths = false;
     let mut unique = false;
+    let mut distinct = false;
     let mut macro_opt_level = None;
     let mut cold_build = false;
     let mut real = false;
@@ -659,6 +678,7 @@ fn main() {
             "--profile" => profile = args.next().unwrap_or(profile),
             "--lengths" => lengths = true,
             "--unique" => unique = true,
+            "--distinct" => distinct = true,
             "--cold" => cold_build = true,
             "--real-crate" => real = true,
             "--macro-opt-level" => macro_opt_level = args.next().and_then(|v| v.parse().ok()),
@@ -679,7 +699,12 @@ fn main() {
         let shape = if unique { Blocks::Unique } else { Blocks::Long };
         [1, 10, 100].into_iter().map(|l| (200, shape(l))).collect()
     } else {
-        ns.iter().map(|&n| (n, Blocks::Mix)).collect()
+        let mix = if distinct {
+            Blocks::DistinctMix
+        } else {
+            Blocks::Mix
+        };
+        ns.iter().map(|&n| (n, mix)).collect()
     };
     println!(
         "profile {profile}, macro packages at {}, {runs} alternating runs per crate, medians; {} cores",

@@ -11,6 +11,8 @@ use crate::x86::{self, Arch, Finding};
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
+mod cache;
+
 /// At most this many distinct non-arch cfg options are enumerated (2^N configurations
 /// per architecture).
 const MAX_FREE_CFG_ATOMS: usize = 5;
@@ -36,7 +38,7 @@ pub struct Verdicts {
 /// `@target["x86_64" linux] (<caller's arguments>)` (see [`split_target`]). A block is
 /// then checked for that target only: half the work, and no verdict gated by a cfg
 /// that the build has already decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BuildTarget {
     pub arch: Arch,
     /// The OS family whose kernel and calling-convention ABIs apply: [`Os::Linux`]
@@ -224,6 +226,14 @@ fn check_unwaived(inv: &AsmInvocation, archs: &[Arch], os: Option<Os>) -> Verdic
     }
 }
 
+impl Verdicts {
+    /// True when there is nothing to report and nothing to take out: the expansion is
+    /// the pass-through alone.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty() && self.rejected.is_empty() && !self.unparsed && !self.waivers
+    }
+}
+
 /// Findings rustc would also report: the pass-through is withheld for them.
 fn rustc_rejects(code: Code) -> bool {
     matches!(
@@ -371,6 +381,64 @@ pub fn expand_with(
     render_for(kind, tokens, &verdicts, settings, target)
 }
 
+/// [`expand_with`] as the proc macro runs it: a block with the text of one already found
+/// clean in this process expands to its pass-through without being checked again (see
+/// [`cache`] for why its text decides its verdict). The benchmarks of the checker's own
+/// work call [`expand`], which checks every block.
+pub fn expand_remembering(
+    kind: MacroKind,
+    tokens: TokenStream,
+    includes: &dyn IncludeResolver,
+    settings: Settings,
+) -> TokenStream {
+    // The key is the whole input, the facade's target marker included, so that a block
+    // seen before is recognised without taking the marker apart.
+    let key = cache::Key::of(kind, &tokens);
+    if let Some(key) = &key
+        && cache::is_clean(key)
+        && let Some(args) = marked_arguments(&tokens)
+    {
+        return pass_through_alone(kind, args);
+    }
+    let (target, args) = split_target(tokens);
+    let verdicts = check_for(kind, args.clone(), includes, target);
+    if let Some(key) = key
+        && target.is_some()
+        && verdicts.is_clean()
+    {
+        cache::remember(key);
+    }
+    render_for(kind, args, &verdicts, settings, target)
+}
+
+/// The caller's arguments of a marked input (its fourth tree's contents), without
+/// reading the marker: the key of a remembered block already says it was the facade's.
+fn marked_arguments(tokens: &TokenStream) -> Option<TokenStream> {
+    match tokens.clone().into_iter().nth(3) {
+        Some(TokenTree::Group(args)) if args.delimiter() == Delimiter::Parenthesis => {
+            Some(args.stream())
+        }
+        _ => None,
+    }
+}
+
+/// The expansion of a block with nothing to report: the pass-through alone, as a block
+/// expression for `asm!` and as an item for `global_asm!`.
+fn pass_through_alone(kind: MacroKind, tokens: TokenStream) -> TokenStream {
+    let passthrough = passthrough(kind.core_macro(), tokens);
+    match kind {
+        // Built directly, without quote's token-by-token appends (each a call into the
+        // compiler's proc-macro bridge).
+        MacroKind::Asm => {
+            let mut block = Group::new(Delimiter::Brace, passthrough);
+            block.set_span(Span::call_site());
+            TokenTree::Group(block).into()
+        }
+        MacroKind::NakedAsm => passthrough,
+        MacroKind::GlobalAsm => quote!(#passthrough;),
+    }
+}
+
 /// Tokens for the verdicts plus the pass-through.
 pub fn render(kind: MacroKind, tokens: TokenStream, verdicts: &Verdicts) -> TokenStream {
     render_with(kind, tokens, verdicts, Settings::default())
@@ -493,15 +561,10 @@ fn render_for(
         let pred = Cfg::Not(Box::new(Cfg::Any(verdicts.rejected.clone()))).to_tokens();
         Some(Some(quote!(#[cfg(#pred)])))
     };
+    if items.is_empty() && matches!(gate, Some(None)) {
+        return pass_through_alone(kind, tokens);
+    }
     match kind {
-        // A block with nothing to report, the common case: the block expression is
-        // built directly, without quote's token-by-token appends (each a call into the
-        // compiler's proc-macro bridge).
-        MacroKind::Asm if items.is_empty() && matches!(gate, Some(None)) => {
-            let mut block = Group::new(Delimiter::Brace, passthrough(kind.core_macro(), tokens));
-            block.set_span(Span::call_site());
-            TokenTree::Group(block).into()
-        }
         MacroKind::Asm => {
             let passthrough = passthrough(kind.core_macro(), tokens);
             let stmts = items.iter().map(|i| quote!(#i;));
@@ -575,5 +638,148 @@ mod tests {
             out.to_string(),
             quote!({ ::core::arch::asm!(#args) }).to_string()
         );
+    }
+
+    fn marked(target: &str, args: &str) -> TokenStream {
+        format!(r#"@target["{target}" linux] ({args})"#)
+            .parse()
+            .expect("valid tokens")
+    }
+
+    fn remembering(kind: MacroKind, tokens: TokenStream) -> TokenStream {
+        expand_remembering(
+            kind,
+            tokens,
+            &crate::syntax::NoIncludes,
+            Settings::default(),
+        )
+    }
+
+    /// A remembered block expands to exactly what checking it gives: the same trees,
+    /// spacing, delimiters and spans, its own tokens passed through.
+    #[test]
+    fn a_remembered_block_expands_as_a_checked_one() {
+        let blocks = [
+            (
+                MacroKind::Asm,
+                r#""cli", options(nostack, preserves_flags)"#,
+            ),
+            (
+                MacroKind::Asm,
+                r#""in al, dx", lateout("al") v, in("dx") port, options(nostack, preserves_flags)"#,
+            ),
+            (
+                MacroKind::Asm,
+                r#""mov {0}, cr3", out(reg) value, options(nomem, nostack)"#,
+            ),
+            (MacroKind::NakedAsm, r#""mov eax, 1", "ret""#),
+            (MacroKind::GlobalAsm, r#"".globl f", "f:", "ret""#),
+        ];
+        for (kind, args) in blocks {
+            // Each parse gives the tokens spans at new offsets, so the comparisons also
+            // show that a remembered block's expansion carries its own spans.
+            let (one, two) = (marked("x86_64", args), marked("x86_64", args));
+            let checked_one = expand(kind, one.clone(), &crate::syntax::NoIncludes);
+            let checked_two = expand(kind, two.clone(), &crate::syntax::NoIncludes);
+            assert_ne!(format!("{checked_one:?}"), format!("{checked_two:?}"));
+            assert_eq!(
+                format!("{:?}", remembering(kind, one)),
+                format!("{checked_one:?}"),
+                "{args}"
+            );
+            let key = cache::Key::of(kind, &marked("x86_64", args));
+            assert!(
+                cache::is_clean(&key.expect("a key")),
+                "{args} is remembered"
+            );
+            assert_eq!(
+                format!("{:?}", remembering(kind, two)),
+                format!("{checked_two:?}"),
+                "{args}"
+            );
+        }
+    }
+
+    /// Without the facade's marker the target is unknown: nothing is remembered.
+    #[test]
+    fn a_block_without_the_target_marker_is_not_remembered() {
+        let args: TokenStream = r#""pause", options(nomem, nostack, preserves_flags)"#
+            .parse()
+            .expect("valid tokens");
+        let checked = expand(MacroKind::Asm, args.clone(), &crate::syntax::NoIncludes);
+        for _ in 0..2 {
+            // The cfg literals quote parses have fresh spans each time: compare the text.
+            let out = remembering(MacroKind::Asm, args.clone());
+            assert_eq!(out.to_string(), checked.to_string());
+        }
+        let key = cache::Key::of(MacroKind::Asm, &args).expect("a key");
+        assert!(!cache::is_clean(&key));
+    }
+
+    /// Each copy of a block with a finding gets its own diagnostics.
+    #[test]
+    fn a_block_with_a_finding_is_checked_every_time() {
+        let args = r#""rdtscp", out("eax") _, out("edx") _, options(nomem, nostack)"#;
+        let checked = expand(
+            MacroKind::Asm,
+            marked("x86_64", args),
+            &crate::syntax::NoIncludes,
+        );
+        assert!(checked.to_string().contains("compile_error"), "{checked}");
+        for _ in 0..2 {
+            let out = remembering(MacroKind::Asm, marked("x86_64", args));
+            assert_eq!(out.to_string(), checked.to_string());
+        }
+    }
+
+    /// A block clean for one target or macro is checked again for another.
+    #[test]
+    fn the_target_and_the_macro_are_part_of_what_is_remembered() {
+        let args = r#""mov rax, 1", out("rax") _, options(nomem, nostack, preserves_flags)"#;
+        let clean = remembering(MacroKind::Asm, marked("x86_64", args));
+        assert!(!clean.to_string().contains("compile_error"), "{clean}");
+        let x86 = remembering(MacroKind::Asm, marked("x86", args));
+        assert!(
+            x86.to_string().contains("is not available in 32-bit mode"),
+            "{x86}"
+        );
+
+        let args = r#""nop", options(nomem, nostack, preserves_flags)"#;
+        let clean = remembering(MacroKind::Asm, marked("x86_64", args));
+        assert!(!clean.to_string().contains("compile_error"), "{clean}");
+        let naked = remembering(MacroKind::NakedAsm, marked("x86_64", args));
+        assert!(
+            naked
+                .to_string()
+                .contains("the `nomem` option cannot be used"),
+            "{naked}"
+        );
+    }
+
+    /// `include_str!` names a file relative to the calling file: the same text elsewhere
+    /// is another file, so such a block is read and checked every time.
+    #[test]
+    fn a_block_that_includes_a_file_is_checked_every_time() {
+        struct Counting(std::cell::Cell<usize>);
+        impl IncludeResolver for Counting {
+            fn read(&self, _: Span, _: &str) -> Result<String, String> {
+                self.0.set(self.0.get() + 1);
+                Ok("nop".into())
+            }
+        }
+        let reads = Counting(std::cell::Cell::new(0));
+        for _ in 0..2 {
+            let out = expand_remembering(
+                MacroKind::Asm,
+                marked(
+                    "x86_64",
+                    r#"include_str!("a.s"), options(nomem, nostack, preserves_flags)"#,
+                ),
+                &reads,
+                Settings::default(),
+            );
+            assert!(!out.to_string().contains("compile_error"), "{out}");
+        }
+        assert_eq!(reads.0.get(), 2);
     }
 }

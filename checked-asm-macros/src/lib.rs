@@ -28,7 +28,7 @@ fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
     let settings = checked_asm_engine::Settings {
         strict: cfg!(feature = "strict"),
     };
-    checked_asm_engine::expand_with(kind, input.into(), &SourceFiles, settings).into()
+    checked_asm_engine::expand_remembering(kind, input.into(), &SourceFiles, settings).into()
 }
 
 /// `core::arch::asm!`, checked. See the `checked-asm` crate for the guide.

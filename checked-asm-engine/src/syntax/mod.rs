@@ -24,7 +24,7 @@ use crate::diag::SpanRange;
 use proc_macro2::Span;
 
 /// Which of the three assembly macros was invoked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MacroKind {
     /// `asm!`: inline assembly inside a function body.
     Asm,
