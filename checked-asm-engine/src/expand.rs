@@ -38,7 +38,7 @@ pub struct Verdicts {
 /// `@target["x86_64" linux] (<caller's arguments>)` (see [`split_target`]). A block is
 /// then checked for that target only: half the work, and no verdict gated by a cfg
 /// that the build has already decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BuildTarget {
     pub arch: Arch,
     /// The OS family whose kernel and calling-convention ABIs apply: [`Os::Linux`]
@@ -382,9 +382,9 @@ pub fn expand_with(
 }
 
 /// [`expand_with`] as the proc macro runs it: a block with the text of one already found
-/// clean in this process expands to its pass-through without being checked again (see
-/// [`cache`] for why its text decides its verdict). The benchmarks of the checker's own
-/// work call [`expand`], which checks every block.
+/// clean in this process expands to its pass-through without being checked again (the
+/// `expand/cache.rs` module says why its text decides its verdict). The benchmarks of
+/// the checker's own work call [`expand`], which checks every block.
 pub fn expand_remembering(
     kind: MacroKind,
     tokens: TokenStream,

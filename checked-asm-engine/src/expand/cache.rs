@@ -9,9 +9,9 @@
 //! expands to its own pass-through without being parsed, assembled or analysed again.
 //!
 //! Why the text decides the verdict:
-//! - The key is the arguments as the compiler prints them (`TokenStream`'s `Display`,
-//!   which keeps every token and its spacing), with the macro and the target the
-//!   facade named. Two blocks with the same key differ only in spans, hygiene and
+//! - The key is the macro and its whole input as the compiler prints it
+//!   (`TokenStream`'s `Display`, which keeps every token and its spacing): the
+//!   facade's target marker, then the caller's arguments. Two blocks with the same key differ only in spans, hygiene and
 //!   invisible groups. The checks read none of them: a verdict depends on the template
 //!   text, the operands' directions, registers and `_`s, the options and the `#[cfg]`s,
 //!   all of which print.
