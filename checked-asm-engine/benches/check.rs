@@ -18,18 +18,27 @@ mod block_mix;
 
 use block_mix::{Block, MIX, long_block, unique_long_block};
 use checked_asm_engine::diag::Level;
-use checked_asm_engine::expand;
 use checked_asm_engine::syntax::{Cfg, MacroKind, NoIncludes};
+use checked_asm_engine::x86::Arch;
+use checked_asm_engine::x86::effects::Os;
+use checked_asm_engine::{BuildTarget, Settings, expand_for};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
 
-/// The arguments as the macro receives them from the facade's wrapper when building for
-/// x86_64 Linux: the target marker first.
-fn from_facade(args: &TokenStream) -> TokenStream {
-    format!(r#"@target["x86_64" linux] ({args})"#)
-        .parse()
-        .expect("valid tokens")
+/// The whole expansion, as the macro runs it when building for x86_64 Linux.
+fn expand(block: TokenStream) -> TokenStream {
+    let target = BuildTarget {
+        arch: Arch::X86_64,
+        os: Os::Linux,
+    };
+    expand_for(
+        MacroKind::Asm,
+        block,
+        &NoIncludes,
+        Settings::default(),
+        Some(target),
+    )
 }
 
 fn tokens(block: &Block) -> TokenStream {
@@ -99,12 +108,12 @@ fn holds_on_x86_64_linux(cfg: &Cfg) -> bool {
 
 fn bench(c: &mut Criterion) {
     // The first expansion in a process pays for the tables (assembler, effect model).
-    let first = from_facade(&tokens(&MIX[0]));
+    let first = tokens(&MIX[0]);
     let t = std::time::Instant::now();
-    black_box(expand(MacroKind::Asm, first.clone(), &NoIncludes));
+    black_box(expand(first.clone()));
     let cold = t.elapsed();
     let t = std::time::Instant::now();
-    black_box(expand(MacroKind::Asm, first, &NoIncludes));
+    black_box(expand(first));
     let warm = t.elapsed();
     eprintln!(
         "one-time set-up in this process: {:?} (first `cli` block {cold:?}, second {warm:?})",
@@ -116,9 +125,8 @@ fn bench(c: &mut Criterion) {
         let block = realistic(n);
         assert_correct(&format!("the {n}-instruction block"), &block, true);
         group.throughput(Throughput::Elements(n as u64));
-        let block = from_facade(&block);
         group.bench_with_input(BenchmarkId::new("instructions", n), &block, |b, block| {
-            b.iter(|| expand(MacroKind::Asm, black_box(block.clone()), &NoIncludes))
+            b.iter(|| expand(black_box(block.clone())))
         });
     }
     for len in [10usize, 100] {
@@ -128,23 +136,21 @@ fn bench(c: &mut Criterion) {
             &block,
             false,
         );
-        let block = from_facade(&block);
         group.bench_with_input(
             BenchmarkId::new("register-only", len),
             &block,
-            |b, block| b.iter(|| expand(MacroKind::Asm, black_box(block.clone()), &NoIncludes)),
+            |b, block| b.iter(|| expand(black_box(block.clone()))),
         );
     }
     let mix: Vec<TokenStream> = MIX.iter().map(tokens).collect();
     for (i, block) in mix.iter().enumerate() {
         assert_correct(&format!("mix block {i}"), block, false);
     }
-    let mix: Vec<TokenStream> = mix.iter().map(from_facade).collect();
     group.throughput(Throughput::Elements(mix.len() as u64));
     group.bench_function("mix of 20 blocks", |b| {
         b.iter(|| {
             for block in &mix {
-                black_box(expand(MacroKind::Asm, block.clone(), &NoIncludes));
+                black_box(expand(block.clone()));
             }
         })
     });
@@ -165,9 +171,9 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || {
                     next += len;
-                    from_facade(&tokens(&unique_long_block(len, next)))
+                    tokens(&unique_long_block(len, next))
                 },
-                |block| expand(MacroKind::Asm, block, &NoIncludes),
+                |block| expand(block),
                 BatchSize::SmallInput,
             )
         });

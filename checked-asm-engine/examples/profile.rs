@@ -18,16 +18,31 @@
 #[path = "../../benches/block_mix/mod.rs"]
 mod block_mix;
 
-use checked_asm_engine::expand;
 use checked_asm_engine::syntax::{MacroKind, NoIncludes};
+use checked_asm_engine::x86::Arch;
+use checked_asm_engine::x86::effects::Os;
+use checked_asm_engine::{BuildTarget, Settings, expand_for};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
 use std::time::Instant;
 
-fn from_facade(args: &str) -> TokenStream {
-    format!(r#"@target["x86_64" linux] ({args})"#)
-        .parse()
-        .expect("the blocks are valid tokens")
+fn tokens(args: &str) -> TokenStream {
+    args.parse().expect("the blocks are valid tokens")
+}
+
+/// The whole expansion, as the macro runs it when building for x86_64 Linux.
+fn expand(block: TokenStream) -> TokenStream {
+    let target = BuildTarget {
+        arch: Arch::X86_64,
+        os: Os::Linux,
+    };
+    expand_for(
+        MacroKind::Asm,
+        block,
+        &NoIncludes,
+        Settings::default(),
+        Some(target),
+    )
 }
 
 fn number(args: &[String], i: usize, default: usize) -> usize {
@@ -48,26 +63,26 @@ fn main() {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| only.is_none_or(|o| o == *i))
-                .map(|(_, b)| from_facade(b.args))
+                .map(|(_, b)| tokens(b.args))
                 .collect();
             for block in &chosen {
-                black_box(expand(MacroKind::Asm, block.clone(), &NoIncludes));
+                black_box(expand(block.clone()));
             }
             (0..rounds).flat_map(|_| chosen.iter().cloned()).collect()
         }
         "unique" => {
             let len = number(&args, 3, 10);
-            let first = from_facade(block_mix::unique_long_block(len, 0).args);
-            black_box(expand(MacroKind::Asm, first, &NoIncludes));
+            let first = tokens(block_mix::unique_long_block(len, 0).args);
+            black_box(expand(first));
             (1..=rounds)
-                .map(|i| from_facade(block_mix::unique_long_block(len, i * len).args))
+                .map(|i| tokens(block_mix::unique_long_block(len, i * len).args))
                 .collect()
         }
         other => panic!("unknown workload `{other}`: use `mix` or `unique`"),
     };
     let start = Instant::now();
     for block in &blocks {
-        black_box(expand(MacroKind::Asm, block.clone(), &NoIncludes));
+        black_box(expand(block.clone()));
     }
     eprintln!(
         "{} blocks, {:?} per block",

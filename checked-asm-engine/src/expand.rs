@@ -32,71 +32,19 @@ pub struct Verdicts {
     pub waivers: bool,
 }
 
-/// The target the compiler builds for, when known. The proc macro runs on the host and
-/// cannot see it, but the facade crate is compiled for the target: its `macro_rules!`
-/// wrappers select themselves with `#[cfg(target_arch, target_os)]` and hand the macro
-/// `@target["x86_64" linux] (<caller's arguments>)` (see [`split_target`]). A block is
-/// then checked for that target only: half the work, and no verdict gated by a cfg
-/// that the build has already decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The target the compiler builds for. The proc macro runs on the host and cannot see
+/// it, but the facade crate is compiled for the target: under
+/// `#[cfg(target_arch, target_os)]` it re-exports, as `checked_asm!` and its siblings,
+/// the proc-macro crate's entry points for that target (`checked_asm_x86_64_linux`, ...),
+/// each of which names its target. A block is then checked for that target only: half
+/// the work, and no verdict gated by a cfg that the build has already decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BuildTarget {
     pub arch: Arch,
     /// The OS family whose kernel and calling-convention ABIs apply: [`Os::Linux`]
     /// (Linux, Android), [`Os::FreeBSD`], [`Os::Windows`] (Windows, UEFI) or
     /// [`Os::Other`].
     pub os: Os,
-}
-
-/// The OS families the facade distinguishes, as the marker names them.
-const OS_FAMILIES: [(&str, Os); 4] = [
-    ("linux", Os::Linux),
-    ("freebsd", Os::FreeBSD),
-    ("windows", Os::Windows),
-    ("other", Os::Other),
-];
-
-/// Splits the facade's `@target["<arch>" <os family>] (<arguments>)` into the target and
-/// the caller's arguments. The arguments travel in one group so that taking them out
-/// costs four token trees, not one conversion per token through the compiler's
-/// proc-macro bridge. Tokens in any other form (the CLI, a direct use of the proc-macro
-/// crate) are returned unchanged and checked for every x86 target.
-pub fn split_target(tokens: TokenStream) -> (Option<BuildTarget>, TokenStream) {
-    let trees: Vec<TokenTree> = tokens.clone().into_iter().take(5).collect();
-    let target = match &trees[..] {
-        [
-            TokenTree::Punct(at),
-            TokenTree::Ident(word),
-            TokenTree::Group(target),
-            TokenTree::Group(args),
-        ] if at.as_char() == '@'
-            && word == "target"
-            && target.delimiter() == Delimiter::Bracket
-            && args.delimiter() == Delimiter::Parenthesis =>
-        {
-            parse_target(target.stream()).map(|t| (t, args.stream()))
-        }
-        _ => None,
-    };
-    match target {
-        Some((target, args)) => (Some(target), args),
-        None => (None, tokens),
-    }
-}
-
-/// `"x86_64" linux`.
-fn parse_target(tokens: TokenStream) -> Option<BuildTarget> {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let [TokenTree::Literal(arch), TokenTree::Ident(os)] = &trees[..] else {
-        return None;
-    };
-    let arch = match arch.to_string().as_str() {
-        "\"x86_64\"" => Arch::X86_64,
-        "\"x86\"" => Arch::X86,
-        _ => return None,
-    };
-    let os = os.to_string();
-    let os = OS_FAMILIES.iter().find(|(name, _)| os == *name)?.1;
-    Some(BuildTarget { arch, os })
 }
 
 /// Parses and checks an invocation under every cfg configuration and both x86
@@ -364,62 +312,49 @@ pub struct Settings {
     pub strict: bool,
 }
 
-/// The whole expansion of `checked_asm!` and its siblings.
+/// The whole expansion of `checked_asm!` and its siblings, checked for every x86
+/// target.
 pub fn expand(kind: MacroKind, tokens: TokenStream, includes: &dyn IncludeResolver) -> TokenStream {
-    expand_with(kind, tokens, includes, Settings::default())
+    expand_for(kind, tokens, includes, Settings::default(), None)
 }
 
-/// [`expand`] with explicit [`Settings`].
-pub fn expand_with(
+/// [`expand`] with explicit [`Settings`], for one target when it is known.
+pub fn expand_for(
     kind: MacroKind,
     tokens: TokenStream,
     includes: &dyn IncludeResolver,
     settings: Settings,
+    target: Option<BuildTarget>,
 ) -> TokenStream {
-    let (target, tokens) = split_target(tokens);
     let verdicts = check_for(kind, tokens.clone(), includes, target);
     render_for(kind, tokens, &verdicts, settings, target)
 }
 
-/// [`expand_with`] as the proc macro runs it: a block with the text of one already found
-/// clean in this process expands to its pass-through without being checked again (the
-/// `expand/cache.rs` module says why its text decides its verdict). The benchmarks of
-/// the checker's own work call [`expand`], which checks every block.
+/// [`expand_for`] as the proc macro runs it: a block with the text of one already found
+/// clean in this process for the same target expands to its pass-through without being
+/// checked again (the `expand/cache.rs` module says why its text decides its verdict).
+/// The benchmarks of the checker's own work call [`expand_for`], which checks every
+/// block.
 pub fn expand_remembering(
     kind: MacroKind,
     tokens: TokenStream,
     includes: &dyn IncludeResolver,
     settings: Settings,
+    target: BuildTarget,
 ) -> TokenStream {
-    // The key is the whole input, the facade's target marker included, so that a block
-    // seen before is recognised without taking the marker apart.
-    let key = cache::Key::of(kind, &tokens);
+    let key = cache::Key::of(kind, target, &tokens);
     if let Some(key) = &key
         && cache::is_clean(key)
-        && let Some(args) = marked_arguments(&tokens)
     {
-        return pass_through_alone(kind, args);
+        return pass_through_alone(kind, tokens);
     }
-    let (target, args) = split_target(tokens);
-    let verdicts = check_for(kind, args.clone(), includes, target);
+    let verdicts = check_for(kind, tokens.clone(), includes, Some(target));
     if let Some(key) = key
-        && target.is_some()
         && verdicts.is_clean()
     {
         cache::remember(key);
     }
-    render_for(kind, args, &verdicts, settings, target)
-}
-
-/// The caller's arguments of a marked input (its fourth tree's contents), without
-/// reading the marker: the key of a remembered block already says it was the facade's.
-fn marked_arguments(tokens: &TokenStream) -> Option<TokenStream> {
-    match tokens.clone().into_iter().nth(3) {
-        Some(TokenTree::Group(args)) if args.delimiter() == Delimiter::Parenthesis => {
-            Some(args.stream())
-        }
-        _ => None,
-    }
+    render_for(kind, tokens, &verdicts, settings, Some(target))
 }
 
 /// The expansion of a block with nothing to report: the pass-through alone, as a block
@@ -629,29 +564,51 @@ mod tests {
     #[test]
     fn a_correct_block_expands_to_the_passthrough_alone() {
         let args = r#""cli", options(nostack, preserves_flags)"#;
-        let input: TokenStream = format!(r#"@target["x86_64" linux] ({args})"#)
-            .parse()
-            .expect("valid tokens");
-        let out = expand(MacroKind::Asm, input, &crate::syntax::NoIncludes);
         let args: TokenStream = args.parse().expect("valid tokens");
+        let out = expand_for(
+            MacroKind::Asm,
+            args.clone(),
+            &crate::syntax::NoIncludes,
+            Settings::default(),
+            Some(LINUX64),
+        );
         assert_eq!(
             out.to_string(),
             quote!({ ::core::arch::asm!(#args) }).to_string()
         );
     }
 
-    fn marked(target: &str, args: &str) -> TokenStream {
-        format!(r#"@target["{target}" linux] ({args})"#)
-            .parse()
-            .expect("valid tokens")
+    const LINUX64: BuildTarget = BuildTarget {
+        arch: Arch::X86_64,
+        os: Os::Linux,
+    };
+
+    const LINUX32: BuildTarget = BuildTarget {
+        arch: Arch::X86,
+        os: Os::Linux,
+    };
+
+    fn tokens(args: &str) -> TokenStream {
+        args.parse().expect("valid tokens")
     }
 
-    fn remembering(kind: MacroKind, tokens: TokenStream) -> TokenStream {
+    fn checked(kind: MacroKind, tokens: TokenStream) -> TokenStream {
+        expand_for(
+            kind,
+            tokens,
+            &crate::syntax::NoIncludes,
+            Settings::default(),
+            Some(LINUX64),
+        )
+    }
+
+    fn remembering(kind: MacroKind, target: BuildTarget, tokens: TokenStream) -> TokenStream {
         expand_remembering(
             kind,
             tokens,
             &crate::syntax::NoIncludes,
             Settings::default(),
+            target,
         )
     }
 
@@ -678,56 +635,36 @@ mod tests {
         for (kind, args) in blocks {
             // Each parse gives the tokens spans at new offsets, so the comparisons also
             // show that a remembered block's expansion carries its own spans.
-            let (one, two) = (marked("x86_64", args), marked("x86_64", args));
-            let checked_one = expand(kind, one.clone(), &crate::syntax::NoIncludes);
-            let checked_two = expand(kind, two.clone(), &crate::syntax::NoIncludes);
+            let (one, two) = (tokens(args), tokens(args));
+            let checked_one = checked(kind, one.clone());
+            let checked_two = checked(kind, two.clone());
             assert_ne!(format!("{checked_one:?}"), format!("{checked_two:?}"));
             assert_eq!(
-                format!("{:?}", remembering(kind, one)),
+                format!("{:?}", remembering(kind, LINUX64, one)),
                 format!("{checked_one:?}"),
                 "{args}"
             );
-            let key = cache::Key::of(kind, &marked("x86_64", args));
+            let key = cache::Key::of(kind, LINUX64, &tokens(args));
             assert!(
                 cache::is_clean(&key.expect("a key")),
                 "{args} is remembered"
             );
             assert_eq!(
-                format!("{:?}", remembering(kind, two)),
+                format!("{:?}", remembering(kind, LINUX64, two)),
                 format!("{checked_two:?}"),
                 "{args}"
             );
         }
     }
 
-    /// Without the facade's marker the target is unknown: nothing is remembered.
-    #[test]
-    fn a_block_without_the_target_marker_is_not_remembered() {
-        let args: TokenStream = r#""pause", options(nomem, nostack, preserves_flags)"#
-            .parse()
-            .expect("valid tokens");
-        let checked = expand(MacroKind::Asm, args.clone(), &crate::syntax::NoIncludes);
-        for _ in 0..2 {
-            // The cfg literals quote parses have fresh spans each time: compare the text.
-            let out = remembering(MacroKind::Asm, args.clone());
-            assert_eq!(out.to_string(), checked.to_string());
-        }
-        let key = cache::Key::of(MacroKind::Asm, &args).expect("a key");
-        assert!(!cache::is_clean(&key));
-    }
-
     /// Each copy of a block with a finding gets its own diagnostics.
     #[test]
     fn a_block_with_a_finding_is_checked_every_time() {
         let args = r#""rdtscp", out("eax") _, out("edx") _, options(nomem, nostack)"#;
-        let checked = expand(
-            MacroKind::Asm,
-            marked("x86_64", args),
-            &crate::syntax::NoIncludes,
-        );
+        let checked = checked(MacroKind::Asm, tokens(args));
         assert!(checked.to_string().contains("compile_error"), "{checked}");
         for _ in 0..2 {
-            let out = remembering(MacroKind::Asm, marked("x86_64", args));
+            let out = remembering(MacroKind::Asm, LINUX64, tokens(args));
             assert_eq!(out.to_string(), checked.to_string());
         }
     }
@@ -736,18 +673,18 @@ mod tests {
     #[test]
     fn the_target_and_the_macro_are_part_of_what_is_remembered() {
         let args = r#""mov rax, 1", out("rax") _, options(nomem, nostack, preserves_flags)"#;
-        let clean = remembering(MacroKind::Asm, marked("x86_64", args));
+        let clean = remembering(MacroKind::Asm, LINUX64, tokens(args));
         assert!(!clean.to_string().contains("compile_error"), "{clean}");
-        let x86 = remembering(MacroKind::Asm, marked("x86", args));
+        let x86 = remembering(MacroKind::Asm, LINUX32, tokens(args));
         assert!(
             x86.to_string().contains("is not available in 32-bit mode"),
             "{x86}"
         );
 
         let args = r#""nop", options(nomem, nostack, preserves_flags)"#;
-        let clean = remembering(MacroKind::Asm, marked("x86_64", args));
+        let clean = remembering(MacroKind::Asm, LINUX64, tokens(args));
         assert!(!clean.to_string().contains("compile_error"), "{clean}");
-        let naked = remembering(MacroKind::NakedAsm, marked("x86_64", args));
+        let naked = remembering(MacroKind::NakedAsm, LINUX64, tokens(args));
         assert!(
             naked
                 .to_string()
@@ -771,12 +708,10 @@ mod tests {
         for _ in 0..2 {
             let out = expand_remembering(
                 MacroKind::Asm,
-                marked(
-                    "x86_64",
-                    r#"include_str!("a.s"), options(nomem, nostack, preserves_flags)"#,
-                ),
+                tokens(r#"include_str!("a.s"), options(nomem, nostack, preserves_flags)"#),
                 &reads,
                 Settings::default(),
+                LINUX64,
             );
             assert!(!out.to_string().contains("compile_error"), "{out}");
         }

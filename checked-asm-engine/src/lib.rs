@@ -15,5 +15,5 @@ pub mod syntax;
 mod test_rng;
 pub mod x86;
 
-pub use expand::{Settings, Verdicts, check, expand, expand_remembering, expand_with};
+pub use expand::{BuildTarget, Settings, Verdicts, check, expand, expand_for, expand_remembering};
 pub mod infer;

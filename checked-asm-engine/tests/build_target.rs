@@ -1,9 +1,9 @@
-//! The facade's `@target[...]` marker: a block checked for the target the compiler
-//! builds for must get exactly the verdicts that the all-targets check gates to that
+//! The per-target entry points the facade selects: a block checked for the target the
+//! compiler builds for must get exactly the verdicts that the all-targets check gates to that
 //! target, no fewer (a false "ok" would be the worst bug) and no more.
 
 use checked_asm_engine::diag::{Code, Level};
-use checked_asm_engine::expand::{BuildTarget, check_for, split_target};
+use checked_asm_engine::expand::{BuildTarget, check_for};
 use checked_asm_engine::syntax::{Cfg, MacroKind, NoIncludes};
 use checked_asm_engine::x86::Arch;
 use checked_asm_engine::x86::effects::Os;
@@ -148,35 +148,4 @@ fn freebsd_syscall_also_misses_rdx_and_r8_to_r10() {
             && m.contains("r10")),
         "{freebsd:?}"
     );
-}
-
-#[test]
-fn the_marker_is_read_only_in_its_exact_form() {
-    let (target, rest) = split_target(tokens(r#"@target["x86" freebsd] ("nop", options(nomem))"#));
-    assert_eq!(
-        target,
-        Some(BuildTarget {
-            arch: Arch::X86,
-            os: Os::FreeBSD
-        })
-    );
-    assert_eq!(
-        rest.to_string(),
-        tokens(r#""nop", options(nomem)"#).to_string()
-    );
-    for not_a_marker in [
-        r#""nop""#,
-        r#"@target["x86_64" linux] "nop""#,
-        r#"@target["x86_64" linux] ("nop") options(nomem)"#,
-        r#"@target["x86_64" linux] {"nop"}"#,
-        r#"@target["arm" linux] ("nop")"#,
-        r#"@target["x86_64" macos] ("nop")"#,
-        r#"@target("x86_64" linux) ("nop")"#,
-        r#"@target["x86_64" linux extra] ("nop")"#,
-        r#"@other["x86_64" linux] ("nop")"#,
-    ] {
-        let (target, rest) = split_target(tokens(not_a_marker));
-        assert_eq!(target, None, "{not_a_marker}");
-        assert_eq!(rest.to_string(), tokens(not_a_marker).to_string());
-    }
 }

@@ -2,7 +2,10 @@
 //! documentation is the user guide. This crate is a thin adapter: tokens in, engine,
 //! tokens out.
 
+use checked_asm_engine::BuildTarget;
 use checked_asm_engine::syntax::{CfgAssignment, IncludeResolver, MacroKind, parse_invocation};
+use checked_asm_engine::x86::Arch;
+use checked_asm_engine::x86::effects::Os;
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 
@@ -24,29 +27,62 @@ impl IncludeResolver for SourceFiles {
     }
 }
 
-fn run(kind: MacroKind, input: TokenStream) -> TokenStream {
+fn run(kind: MacroKind, arch: Arch, os: Os, input: TokenStream) -> TokenStream {
     let settings = checked_asm_engine::Settings {
         strict: cfg!(feature = "strict"),
     };
-    checked_asm_engine::expand_remembering(kind, input.into(), &SourceFiles, settings).into()
+    let target = BuildTarget { arch, os };
+    checked_asm_engine::expand_remembering(kind, input.into(), &SourceFiles, settings, target)
+        .into()
 }
 
-/// `core::arch::asm!`, checked. See the `checked-asm` crate for the guide.
-#[proc_macro]
-pub fn checked_asm(input: TokenStream) -> TokenStream {
-    run(MacroKind::Asm, input)
+/// The three macros for one target: the proc macro runs on the host and cannot see the
+/// target, so there is one entry point per (architecture, OS family), and the facade,
+/// which is compiled for the target, re-exports under `#[cfg]` the ones for it as
+/// `checked_asm!`, `checked_naked_asm!` and `checked_global_asm!`. The OS families are
+/// the ones whose kernel and calling-convention ABIs the checker tells apart.
+macro_rules! entry_points {
+    ($($asm:ident $naked:ident $global:ident for $arch:ident $os:ident;)*) => {$(
+        /// `core::arch::asm!`, with its contract checked at compile time. See the
+        /// `checked-asm` crate for the guide.
+        #[proc_macro]
+        pub fn $asm(input: TokenStream) -> TokenStream {
+            run(MacroKind::Asm, Arch::$arch, Os::$os, input)
+        }
+
+        /// `core::arch::naked_asm!`, checked (the body of a `#[unsafe(naked)]`
+        /// function). See the `checked-asm` crate for the guide.
+        #[proc_macro]
+        pub fn $naked(input: TokenStream) -> TokenStream {
+            run(MacroKind::NakedAsm, Arch::$arch, Os::$os, input)
+        }
+
+        /// `core::arch::global_asm!`, checked. See the `checked-asm` crate for the
+        /// guide.
+        #[proc_macro]
+        pub fn $global(input: TokenStream) -> TokenStream {
+            run(MacroKind::GlobalAsm, Arch::$arch, Os::$os, input)
+        }
+    )*};
 }
 
-/// `core::arch::naked_asm!`, checked.
-#[proc_macro]
-pub fn checked_naked_asm(input: TokenStream) -> TokenStream {
-    run(MacroKind::NakedAsm, input)
-}
-
-/// `core::arch::global_asm!`, checked.
-#[proc_macro]
-pub fn checked_global_asm(input: TokenStream) -> TokenStream {
-    run(MacroKind::GlobalAsm, input)
+entry_points! {
+    checked_asm_x86_64_linux checked_naked_asm_x86_64_linux checked_global_asm_x86_64_linux
+        for X86_64 Linux;
+    checked_asm_x86_linux checked_naked_asm_x86_linux checked_global_asm_x86_linux
+        for X86 Linux;
+    checked_asm_x86_64_freebsd checked_naked_asm_x86_64_freebsd checked_global_asm_x86_64_freebsd
+        for X86_64 FreeBSD;
+    checked_asm_x86_freebsd checked_naked_asm_x86_freebsd checked_global_asm_x86_freebsd
+        for X86 FreeBSD;
+    checked_asm_x86_64_windows checked_naked_asm_x86_64_windows checked_global_asm_x86_64_windows
+        for X86_64 Windows;
+    checked_asm_x86_windows checked_naked_asm_x86_windows checked_global_asm_x86_windows
+        for X86 Windows;
+    checked_asm_x86_64_other checked_naked_asm_x86_64_other checked_global_asm_x86_64_other
+        for X86_64 Other;
+    checked_asm_x86_other checked_naked_asm_x86_other checked_global_asm_x86_other
+        for X86 Other;
 }
 
 /// Test support, not part of the API: expands to the template string the engine

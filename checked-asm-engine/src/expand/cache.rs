@@ -9,10 +9,9 @@
 //! expands to its own pass-through without being parsed, assembled or analysed again.
 //!
 //! Why the text decides the verdict:
-//! - The key is the macro and its whole input as the compiler prints it
-//!   (`TokenStream`'s `Display`, which keeps every token and its spacing): the
-//!   facade's target marker, then the caller's arguments. Two blocks with the same key differ only in spans, hygiene and
-//!   invisible groups. The checks read none of them: a verdict depends on the template
+//! - The key is the macro, the target it checks for and its whole input as the compiler
+//!   prints it (`TokenStream`'s `Display`, which keeps every token and its spacing).
+//!   Two blocks with the same key differ only in spans, hygiene and invisible groups. The checks read none of them: a verdict depends on the template
 //!   text, the operands' directions, registers and `_`s, the options and the `#[cfg]`s,
 //!   all of which print.
 //! - An invisible group (a `$e:expr` fragment) prints as its contents. If rustc reads
@@ -27,9 +26,10 @@
 //!   configuration withheld, no waiver. Their expansion carries no span of ours, and
 //!   the `strict` setting changes nothing for them. A block with a finding is checked
 //!   every time, so that each copy gets its own diagnostics at its own spans.
-//! - Without the facade's target marker (the CLI, a direct call of the proc-macro
-//!   crate), nothing is remembered.
+//! - Only the proc macro, which knows its target, remembers; the engine's `expand` and
+//!   `expand_for`, which the CLI and the benchmarks call, check every block.
 
+use super::BuildTarget;
 use crate::hash::FastSet;
 use crate::syntax::MacroKind;
 use proc_macro2::TokenStream;
@@ -43,22 +43,22 @@ thread_local! {
     static CLEAN: RefCell<FastSet<Key>> = RefCell::new(FastSet::default());
 }
 
-/// A block's macro and input as the compiler prints it: the facade's target marker and
-/// the caller's arguments.
+/// A block's macro, its target and its arguments as the compiler prints them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     kind: MacroKind,
+    target: BuildTarget,
     text: String,
 }
 
 impl Key {
     /// The key of a block, or `None` when its verdict may depend on more than its text.
-    pub(super) fn of(kind: MacroKind, input: &TokenStream) -> Option<Key> {
+    pub(super) fn of(kind: MacroKind, target: BuildTarget, input: &TokenStream) -> Option<Key> {
         let text = input.to_string();
         if calls_a_macro_reading_more_than_tokens(&text) {
             return None;
         }
-        Some(Key { kind, text })
+        Some(Key { kind, target, text })
     }
 }
 
@@ -100,9 +100,17 @@ fn calls_a_macro_reading_more_than_tokens(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    const LINUX64: BuildTarget = BuildTarget {
+        arch: crate::x86::Arch::X86_64,
+        os: crate::x86::effects::Os::Linux,
+    };
+
     fn key(args: &str) -> Option<Key> {
-        let input = format!(r#"@target["x86_64" linux] ({args})"#);
-        Key::of(MacroKind::Asm, &input.parse().expect("valid tokens"))
+        Key::of(
+            MacroKind::Asm,
+            LINUX64,
+            &args.parse().expect("valid tokens"),
+        )
     }
 
     #[test]
