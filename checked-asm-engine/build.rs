@@ -1,5 +1,10 @@
-//! Writes `$OUT_DIR/op_codes.bin`: the facts of iced-x86's `OpCodeInfo` that the
-//! assembler and the effect model use, one 16-byte record per `Code`, in `Code` order.
+//! Writes two tables the engine would otherwise build in every compiler process:
+//!
+//! - `$OUT_DIR/op_codes.bin`: the facts of iced-x86's `OpCodeInfo` that the assembler and
+//!   the effect model use, one 16-byte record per `Code`, in `Code` order;
+//! - `$OUT_DIR/names.rs`: the assembler's index by name: every mnemonic LLVM spells with
+//!   the `Code`s it names, and every register name, sorted for binary search
+//!   (`src/x86/asm/table.rs` includes it).
 //!
 //! Why: iced builds its `OpCodeInfo` table on the first `Code::op_code()` call, for all
 //! 4,936 codes at once, including an opcode string and an instruction string for each.
@@ -7,7 +12,9 @@
 //! million instructions, some 15 ms, in every compiler process that expands
 //! `checked_asm!` — most of the macro's one-time set-up. Here it is paid once, at build
 //! time. `src/x86/asm/op_code.rs` reads the records back; its test compares every field
-//! with `Code::op_code()`.
+//! with `Code::op_code()`. Indexing the 4,936 codes by name and naming the registers cost
+//! another 20 million instructions at run time (formatting and hashing ~1,900 names);
+//! here they are done once too.
 //!
 //! Record layout (keep in step with `src/x86/asm/op_code.rs`):
 //! - 0: flags: 1 is_instruction, 2 fwait, 4 can_broadcast, 8 can_use_rounding_control,
@@ -20,11 +27,21 @@
 //! - 11: memory size; 12: broadcast memory size (`MemorySize` as u8)
 //! - 13, 14: mnemonic (`Mnemonic` as u16, little-endian); 15: zero
 
-use iced_x86::Code;
-use std::io::Write;
+use iced_x86::{Code, EncodingKind, Mnemonic, Register};
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    op_codes();
+    names();
+}
+
+fn out_path(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(file)
+}
+
+fn op_codes() {
     let mut out = Vec::with_capacity(16 * 5_000);
     for code in Code::values() {
         let info = code.op_code();
@@ -65,11 +82,119 @@ fn main() {
         record[13..15].copy_from_slice(&(code.mnemonic() as u16).to_le_bytes());
         out.extend_from_slice(&record);
     }
-    let path = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("op_codes.bin");
-    std::fs::File::create(&path)
+    std::fs::File::create(out_path("op_codes.bin"))
         .and_then(|mut f| f.write_all(&out))
         .expect("write op_codes.bin");
+}
+
+/// The mnemonic LLVM spells `code` with, or `None` for a code LLVM never assembles.
+fn llvm_mnemonic(code: Code) -> Option<Mnemonic> {
+    let info = code.op_code();
+    if !info.is_instruction()
+        || info.encoding() == EncodingKind::MVEX
+        // Codes that only decode with a non-default `DecoderOptions` (Cyrix, KNC, old
+        // MPX, UMOV, ...) are not what LLVM assembles either.
+        || info.decoder_option() != 0
+    {
+        return None;
+    }
+    match code.mnemonic() {
+        // LLVM assembles `sal` as `shl` (/4) and never emits the /6 alias.
+        Mnemonic::Sal => None,
+        // BSWAP of a 16-bit register is undefined (Intel SDM Vol. 2A, BSWAP) and LLVM
+        // rejects it.
+        _ if code == Code::Bswap_r16 => None,
+        // iced's reserved-NOP codes (0F 0D and 0F 18–1F /r) are `nop` to LLVM.
+        Mnemonic::Reservednop => Some(Mnemonic::Nop),
+        m => Some(m),
+    }
+}
+
+/// `names.rs`: `MNEMONICS` (name, start, end into `CODES`; by name), `CODES` (each
+/// mnemonic's codes in iced's order) and `REGISTERS` (name, register; by name). iced's
+/// `Debug` names are its variant names, so they are written as paths.
+fn names() {
+    // iced names most mnemonics exactly as Intel's SDM and LLVM do, in lower case.
+    let mut groups: std::collections::BTreeMap<String, Vec<Code>> = Default::default();
+    for code in Code::values() {
+        if let Some(m) = llvm_mnemonic(code) {
+            groups
+                .entry(format!("{m:?}").to_ascii_lowercase())
+                .or_default()
+                .push(code);
+        }
+    }
+    let mut registers: std::collections::BTreeMap<String, Register> = Register::values()
+        .filter(|r| *r != Register::None)
+        .map(|r| (format!("{r:?}").to_ascii_lowercase(), r))
+        // iced's `DontUse0`, `DontUseFA`..`DontUseFF` fill its numbering; they name no
+        // register.
+        .filter(|(name, _)| !name.starts_with("dontuse"))
+        .collect();
+    // LLVM spells the low bytes of r8..r15 `r8b`; iced and GNU as also accept `r8l`.
+    for (i, reg) in [
+        Register::R8L,
+        Register::R9L,
+        Register::R10L,
+        Register::R11L,
+        Register::R12L,
+        Register::R13L,
+        Register::R14L,
+        Register::R15L,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        registers.insert(format!("r{}b", i + 8), reg);
+    }
+    for (i, st) in [
+        Register::ST0,
+        Register::ST1,
+        Register::ST2,
+        Register::ST3,
+        Register::ST4,
+        Register::ST5,
+        Register::ST6,
+        Register::ST7,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        registers.insert(format!("st({i})"), st);
+    }
+    registers.insert("st".to_string(), Register::ST0);
+
+    let mut src = String::from("// Written by build.rs.\n");
+    let total: usize = groups.values().map(Vec::len).sum();
+    assert!(
+        total <= usize::from(u16::MAX),
+        "{total} codes overflow the u16 ranges"
+    );
+    let _ = writeln!(
+        src,
+        "pub(super) static MNEMONICS: [(&str, u16, u16); {}] = [",
+        groups.len()
+    );
+    let mut start = 0usize;
+    for (name, codes) in &groups {
+        let end = start + codes.len();
+        let _ = writeln!(src, "    ({name:?}, {start}, {end}),");
+        start = end;
+    }
+    let _ = writeln!(src, "];\npub(super) static CODES: [Code; {total}] = [");
+    for code in groups.values().flatten() {
+        let _ = writeln!(src, "    Code::{code:?},");
+    }
+    let _ = writeln!(
+        src,
+        "];\npub(super) static REGISTERS: [(&str, Register); {}] = [",
+        registers.len()
+    );
+    for (name, reg) in &registers {
+        let _ = writeln!(src, "    ({name:?}, Register::{reg:?}),");
+    }
+    src.push_str("];\n");
+    std::fs::write(out_path("names.rs"), src).expect("write names.rs");
 }
 
 fn byte(value: usize, what: &str) -> u8 {

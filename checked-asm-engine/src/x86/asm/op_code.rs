@@ -7,8 +7,13 @@ use iced_x86::{Code, EncodingKind, MemorySize, OpCodeOperandKind};
 use std::sync::OnceLock;
 
 /// 16 bytes per `Code`, in `Code` order; the layout is described in `build.rs`.
-static RECORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/op_codes.bin"));
+const RECORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/op_codes.bin"));
 const RECORD: usize = 16;
+
+/// Each record decoded on its code's first use: a block touches a few dozen codes, and
+/// decoding all 4,936 up front cost some 5 million instructions in an unoptimised macro.
+static DECODED: [OnceLock<OpCode>; RECORDS.len() / RECORD] =
+    [const { OnceLock::new() }; RECORDS.len() / RECORD];
 
 /// What iced's `OpCodeInfo` says of one `Code`, for the methods of the same names.
 #[derive(Clone, Copy, Debug)]
@@ -31,7 +36,6 @@ pub(crate) trait OpCodeTable {
 
 impl OpCodeTable for Code {
     fn op_info(self) -> &'static OpCode {
-        static TABLE: OnceLock<Vec<OpCode>> = OnceLock::new();
         // Never out of range: build.rs wrote one record per `Code` of the same iced-x86.
         static NONE: OpCode = OpCode {
             flags: 0,
@@ -44,10 +48,11 @@ impl OpCodeTable for Code {
             memory_size: MemorySize::Unknown,
             broadcast_memory_size: MemorySize::Unknown,
         };
-        TABLE
-            .get_or_init(|| RECORDS.chunks_exact(RECORD).map(decode).collect())
-            .get(self as usize)
-            .unwrap_or(&NONE)
+        let i = self as usize;
+        match (DECODED.get(i), RECORDS.get(i * RECORD..(i + 1) * RECORD)) {
+            (Some(slot), Some(record)) => slot.get_or_init(|| decode(record)),
+            _ => &NONE,
+        }
     }
 }
 
@@ -71,6 +76,9 @@ impl OpCode {
     fn flag(&self, bit: u8) -> bool {
         self.flags & (1 << bit) != 0
     }
+    /// Only the test reads it: `build.rs` leaves the codes that are not instructions out
+    /// of the assembler's index.
+    #[cfg(test)]
     pub(crate) fn is_instruction(&self) -> bool {
         self.flag(0)
     }

@@ -1,143 +1,63 @@
-//! Instruction knowledge as data: iced-x86's `Code`/`OpCodeInfo` tables, indexed once by
-//! mnemonic, and the register names LLVM accepts. Built on first use behind a `OnceLock`.
+//! Instruction knowledge as data: iced-x86's `Code`s indexed by the mnemonic LLVM spells
+//! them with, and the register names LLVM accepts. `build.rs` writes the index (which codes
+//! LLVM assembles, and under which name, is decided there); the operand shapes of a
+//! mnemonic's codes are worked out on its first use.
 
 use super::op_code::OpCodeTable;
-use crate::hash::FastMap as HashMap;
-use iced_x86::{Code, EncodingKind, Mnemonic, Register};
+use iced_x86::{Code, Register};
 use std::sync::OnceLock;
 
-pub(crate) struct Tables {
-    /// Per mnemonic (lower case, LLVM spelling): its codes in iced's order and, parallel
-    /// to them, how many operands each code can be written with (implicit
-    /// string/x87/accumulator operands may be left out, a trailing xmm0 or the implicit
-    /// SVM registers may be written).
-    by_mnemonic: HashMap<String, (Vec<Code>, Vec<Shape>)>,
-    registers: HashMap<String, Register>,
-}
+include!(concat!(env!("OUT_DIR"), "/names.rs"));
+
+/// The index, as methods (a unit: the data are statics).
+pub(crate) struct Tables;
 
 pub(crate) fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(Tables::build)
+    &Tables
 }
 
-/// Forces the one-time set-up (for benchmarks and for callers that want the cost early).
+/// Forces the one-time set-up (for benchmarks and for callers that want the cost early):
+/// nothing but iced's register and code tables is left to set up, on their first use.
 pub fn warm_up() {
-    let _ = tables();
+    let _ = tables().shapes("mov");
 }
 
-/// The mnemonic whose LLVM spelling names `m`'s codes. iced names most mnemonics exactly
-/// as Intel's SDM and LLVM do; the few that differ are mapped here.
-fn llvm_mnemonic(m: Mnemonic) -> Mnemonic {
-    match m {
-        // iced's reserved-NOP codes (0F 0D and 0F 18–1F /r) are `nop` to LLVM.
-        Mnemonic::Reservednop => Mnemonic::Nop,
-        _ => m,
-    }
-}
-
-/// LLVM's spelling of an iced mnemonic (after `llvm_mnemonic`).
-fn llvm_name(m: Mnemonic) -> String {
-    format!("{m:?}").to_ascii_lowercase()
-}
+/// One `OnceLock` per entry of `MNEMONICS`, filled on that mnemonic's first use.
+static SHAPES: [OnceLock<Box<[Shape]>>; MNEMONICS.len()] =
+    [const { OnceLock::new() }; MNEMONICS.len()];
 
 impl Tables {
-    fn build() -> Tables {
-        // Grouped by the `Mnemonic` LLVM spells them with (an index, not a hashed name),
-        // then named once per group.
-        let mut grouped: Vec<(Vec<Code>, Vec<Shape>)> = Vec::new();
-        grouped.resize_with(Mnemonic::values().len(), Default::default);
-        for code in Code::values() {
-            let info = code.op_info();
-            if !info.is_instruction()
-                || info.encoding() == EncodingKind::MVEX
-                // Codes that only decode with a non-default `DecoderOptions` (Cyrix, KNC,
-                // old MPX, UMOV, ...) are not what LLVM assembles either.
-                || info.needs_decoder_option()
-            {
-                continue;
-            }
-            let m = code.mnemonic();
-            // LLVM assembles `sal` as `shl` (/4) and never emits the /6 alias.
-            if m == Mnemonic::Sal {
-                continue;
-            }
-            // BSWAP of a 16-bit register is undefined (Intel SDM Vol. 2A, BSWAP) and LLVM
-            // rejects it.
-            if code == Code::Bswap_r16 {
-                continue;
-            }
-            if let Some((codes, shapes)) = grouped.get_mut(llvm_mnemonic(m) as usize) {
-                codes.push(code);
-                shapes.push(shape(code));
-            }
-        }
-        // Every name once: `llvm_mnemonic` folded the mnemonics LLVM spells alike into
-        // one group, in `Code` order.
-        let by_mnemonic: HashMap<String, (Vec<Code>, Vec<Shape>)> = Mnemonic::values()
-            .zip(grouped)
-            .filter(|(_, (codes, _))| !codes.is_empty())
-            .map(|(m, group)| (llvm_name(m), group))
-            .collect();
-        let mut registers = HashMap::default();
-        for reg in Register::values() {
-            if reg == Register::None {
-                continue;
-            }
-            let name = format!("{reg:?}").to_ascii_lowercase();
-            registers.insert(name, reg);
-        }
-        // LLVM spells the low bytes of r8..r15 `r8b`; iced and GNU as also accept `r8l`.
-        for (i, reg) in [
-            Register::R8L,
-            Register::R9L,
-            Register::R10L,
-            Register::R11L,
-            Register::R12L,
-            Register::R13L,
-            Register::R14L,
-            Register::R15L,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            registers.insert(format!("r{}b", i + 8), reg);
-        }
-        for i in 0..8u32 {
-            let st = reg_add(Register::ST0, i);
-            registers.insert(format!("st({i})"), st);
-        }
-        registers.insert("st".to_string(), Register::ST0);
-        Tables {
-            by_mnemonic,
-            registers,
-        }
+    /// `mnemonic`'s index in `MNEMONICS`.
+    fn find(&self, mnemonic: &str) -> Option<usize> {
+        MNEMONICS
+            .binary_search_by(|(name, _, _)| (*name).cmp(mnemonic))
+            .ok()
     }
 
     /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
-    pub fn codes(&self, mnemonic: &str) -> Option<&[Code]> {
-        self.by_mnemonic
-            .get(mnemonic)
-            .map(|(codes, _)| codes.as_slice())
+    pub fn codes(&self, mnemonic: &str) -> Option<&'static [Code]> {
+        let (_, start, end) = MNEMONICS[self.find(mnemonic)?];
+        CODES.get(usize::from(start)..usize::from(end))
     }
 
     /// Operand-count bounds and first-operand classes of `codes(mnemonic)`, in order.
-    pub fn shapes(&self, mnemonic: &str) -> Option<&[Shape]> {
-        self.by_mnemonic
-            .get(mnemonic)
-            .map(|(_, shapes)| shapes.as_slice())
+    pub fn shapes(&self, mnemonic: &str) -> Option<&'static [Shape]> {
+        let i = self.find(mnemonic)?;
+        let codes = self.codes(mnemonic)?;
+        Some(
+            SHAPES
+                .get(i)?
+                .get_or_init(|| codes.iter().map(|c| shape(*c)).collect()),
+        )
     }
 
     /// The register named `name` (lower case, no `%`), e.g. `rax`, `xmm17`, `st(1)`, `cr3`.
     pub fn register(&self, name: &str) -> Option<Register> {
-        self.registers.get(name).copied()
+        REGISTERS
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .ok()
+            .map(|i| REGISTERS[i].1)
     }
-}
-
-/// `base + i` in iced's register numbering (registers of one class are contiguous).
-pub(crate) fn reg_add(base: Register, i: u32) -> Register {
-    Register::values()
-        .nth(base as usize + i as usize)
-        .unwrap_or(Register::None)
 }
 
 /// Mnemonic spellings LLVM accepts that iced does not use, mapped to iced's spelling.
@@ -259,5 +179,72 @@ fn operand_bounds(code: Code) -> (u8, u8) {
         (0, 2)
     } else {
         ((n - optional) as u8, (n + 1) as u8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iced_x86::{EncodingKind, Mnemonic};
+
+    /// Binary search needs both indexes sorted by `str`'s order, without repeats.
+    #[test]
+    fn the_indexes_are_sorted() {
+        assert!(MNEMONICS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(REGISTERS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(MNEMONICS.iter().all(|(_, start, end)| start < end));
+        assert_eq!(
+            MNEMONICS.last().map(|m| usize::from(m.2)),
+            Some(CODES.len())
+        );
+    }
+
+    /// Every code LLVM can assemble is listed once, under its own mnemonic (lower case),
+    /// and nothing else is.
+    #[test]
+    fn every_assemblable_code_is_indexed_once() {
+        let mut seen = vec![0u8; Code::values().len()];
+        for (name, start, end) in MNEMONICS {
+            for code in &CODES[usize::from(start)..usize::from(end)] {
+                seen[*code as usize] += 1;
+                let m = match code.mnemonic() {
+                    Mnemonic::Reservednop => Mnemonic::Nop,
+                    m => m,
+                };
+                assert_eq!(format!("{m:?}").to_ascii_lowercase(), name, "{code:?}");
+            }
+        }
+        for code in Code::values() {
+            let info = code.op_code();
+            let expected = info.is_instruction()
+                && info.encoding() != EncodingKind::MVEX
+                && info.decoder_option() == 0
+                && code.mnemonic() != Mnemonic::Sal
+                && code != Code::Bswap_r16;
+            assert_eq!(seen[code as usize], u8::from(expected), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        let t = tables();
+        assert_eq!(t.codes("bswap").map(|c| c.len()), Some(2));
+        assert!(t.codes("sal").is_none());
+        assert!(
+            t.codes("nop")
+                .is_some_and(|c| c.contains(&Code::Reservednop_rm32_r32_0F1D))
+        );
+        assert_eq!(
+            t.shapes("mov").map(|s| s.len()),
+            t.codes("mov").map(|c| c.len())
+        );
+        assert_eq!(t.register("rax"), Some(Register::RAX));
+        assert_eq!(t.register("r8b"), Some(Register::R8L));
+        assert_eq!(t.register("r8l"), Some(Register::R8L));
+        assert_eq!(t.register("st(3)"), Some(Register::ST3));
+        assert_eq!(t.register("st"), Some(Register::ST0));
+        assert_eq!(t.register("cr3"), Some(Register::CR3));
+        assert_eq!(t.register("dontuse0"), None);
+        assert_eq!(t.register("RAX"), None);
     }
 }
