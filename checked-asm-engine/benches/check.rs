@@ -173,7 +173,7 @@ fn bench(c: &mut Criterion) {
                     next += len;
                     tokens(&unique_long_block(len, next))
                 },
-                |block| expand(block),
+                expand,
                 BatchSize::SmallInput,
             )
         });

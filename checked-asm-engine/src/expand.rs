@@ -357,19 +357,13 @@ pub fn expand_remembering(
     render_for(kind, tokens, &verdicts, settings, Some(target))
 }
 
-/// The expansion of a block with nothing to report: the pass-through alone, as a block
-/// expression for `asm!` and as an item for `global_asm!`.
+/// The expansion of a block with nothing to report: the pass-through alone. For `asm!`
+/// and `naked_asm!` the macro call is itself the expression (or statement) the caller's
+/// invocation stands for, so it is not wrapped in a block; `global_asm!` is an item.
 fn pass_through_alone(kind: MacroKind, tokens: TokenStream) -> TokenStream {
     let passthrough = passthrough(kind.core_macro(), tokens);
     match kind {
-        // Built directly, without quote's token-by-token appends (each a call into the
-        // compiler's proc-macro bridge).
-        MacroKind::Asm => {
-            let mut block = Group::new(Delimiter::Brace, passthrough);
-            block.set_span(Span::call_site());
-            TokenTree::Group(block).into()
-        }
-        MacroKind::NakedAsm => passthrough,
+        MacroKind::Asm | MacroKind::NakedAsm => passthrough,
         MacroKind::GlobalAsm => quote!(#passthrough;),
     }
 }
@@ -537,7 +531,7 @@ fn render_for(
 mod tests {
     use super::*;
 
-    /// The directly built pass-through and block are the tokens quote builds: the same
+    /// The directly built pass-through is the tokens quote builds: the same
     /// trees, spacing, delimiters and spans (Debug shows all of them).
     #[test]
     fn the_passthrough_is_what_quote_builds() {
@@ -550,17 +544,10 @@ mod tests {
             let built = passthrough(name, tokens.clone());
             assert_eq!(format!("{built:?}"), format!("{quoted:?}"), "{name}");
             assert_eq!(built.to_string(), quoted.to_string());
-            let block: TokenStream = {
-                let mut g = Group::new(Delimiter::Brace, built);
-                g.set_span(Span::call_site());
-                TokenTree::Group(g).into()
-            };
-            assert_eq!(format!("{block:?}"), format!("{:?}", quote!({ #quoted })));
         }
     }
 
-    /// A correct block expands to `{ ::core::arch::asm!(<its tokens>) }` and nothing
-    /// else.
+    /// A correct block expands to `::core::arch::asm!(<its tokens>)` and nothing else.
     #[test]
     fn a_correct_block_expands_to_the_passthrough_alone() {
         let args = r#""cli", options(nostack, preserves_flags)"#;
@@ -574,7 +561,7 @@ mod tests {
         );
         assert_eq!(
             out.to_string(),
-            quote!({ ::core::arch::asm!(#args) }).to_string()
+            quote!(::core::arch::asm!(#args)).to_string()
         );
     }
 
