@@ -119,6 +119,7 @@ mod tests {
         assert!(key(r#"concat!("nop\n", include_str!("a.s"))"#).is_none());
         assert!(key("stringify!(nop)").is_none());
         assert!(key("stringify ! (nop)").is_none());
+        assert!(key(r#"r#include_str!("a.s")"#).is_none());
         assert!(key(r#"concat!("a", "b")"#).is_some());
         assert!(key(r#""nop""#).is_some());
     }
@@ -133,6 +134,25 @@ mod tests {
         );
         // Whitespace between tokens is not a token.
         assert_eq!(key(r#""nop",  in(reg)a"#), key(r#""nop", in(reg) a"#));
+    }
+
+    #[test]
+    fn the_key_keeps_token_boundaries_and_groups() {
+        let differ = [
+            // Two identifiers and one.
+            (r#""nop", in(reg) a b"#, r#""nop", in(reg) ab"#),
+            // Two literals and one literal holding what they print.
+            (r#""a" "b""#, r#""a\" \"b""#),
+            (r#""a", 1"#, r#""a, 1""#),
+            // Where a group ends, and which delimiter it has.
+            ("(a) b", "(a b)"),
+            ("(a)", "[a]"),
+            ("(a)", "{a}"),
+            ("a", "a::b"),
+        ];
+        for (one, two) in differ {
+            assert_ne!(key(one), key(two), "{one} / {two}");
+        }
     }
 
     #[test]
