@@ -330,23 +330,51 @@ pub fn expand_for(
     render_for(kind, tokens, &verdicts, settings, target)
 }
 
-/// [`expand_for`] as the proc macro runs it: a block with the text of one already found
-/// clean in this process for the same target expands to its pass-through without being
-/// checked again (the `expand/cache.rs` module says why its text decides its verdict).
-/// The benchmarks of the checker's own work call [`expand_for`], which checks every
-/// block.
+/// What [`expand_remembering`] makes of a block.
+#[derive(Debug)]
+pub enum Expansion {
+    /// A block with the tokens of one already found clean: its expansion is the
+    /// pass-through alone, `::core::arch::<kind's macro>!(<tokens>)` (with a `;` after a
+    /// `global_asm!`), built by [`Expansion::into_tokens`] or by the caller. The proc
+    /// macro builds it with the compiler's own token types, in half the instructions
+    /// proc_macro2's wrappers take in a macro built without optimisation.
+    Remembered {
+        /// The block's macro.
+        kind: MacroKind,
+        /// The block's arguments, to pass through unchanged.
+        tokens: TokenStream,
+    },
+    /// Every other block: the expansion, checked.
+    Checked(TokenStream),
+}
+
+impl Expansion {
+    /// The expansion's tokens.
+    pub fn into_tokens(self) -> TokenStream {
+        match self {
+            Expansion::Remembered { kind, tokens } => pass_through_alone(kind, tokens),
+            Expansion::Checked(tokens) => tokens,
+        }
+    }
+}
+
+/// [`expand_for`] as the proc macro runs it: a block with the tokens of one already
+/// found clean in this process for the same target is not checked again (the
+/// `expand/cache.rs` module says why its text decides its verdict), and its expansion,
+/// the pass-through alone, is left to the caller to build. The benchmarks of the
+/// checker's own work call [`expand_for`], which checks every block.
 pub fn expand_remembering(
     kind: MacroKind,
     tokens: TokenStream,
     includes: &dyn IncludeResolver,
     settings: Settings,
     target: BuildTarget,
-) -> TokenStream {
+) -> Expansion {
     let key = cache::Key::of(kind, target, &tokens);
     if let Some(key) = &key
         && cache::is_clean(key)
     {
-        return pass_through_alone(kind, tokens);
+        return Expansion::Remembered { kind, tokens };
     }
     let verdicts = check_for(kind, tokens.clone(), includes, Some(target));
     if let Some(key) = key
@@ -354,7 +382,7 @@ pub fn expand_remembering(
     {
         cache::remember(key);
     }
-    render_for(kind, tokens, &verdicts, settings, Some(target))
+    Expansion::Checked(render_for(kind, tokens, &verdicts, settings, Some(target)))
 }
 
 /// The expansion of a block with nothing to report: the pass-through alone. For `asm!`
@@ -410,8 +438,9 @@ fn passthrough(core_macro: &str, tokens: TokenStream) -> TokenStream {
     };
     let mut args = Group::new(Delimiter::Parenthesis, tokens);
     args.set_span(span);
-    let mut out = TokenStream::new();
-    out.extend([
+    // Collected, not extended: proc_macro2 then hands the compiler all the trees in one
+    // bridge call instead of keeping them aside and concatenating them on conversion.
+    [
         punct(':', Spacing::Joint),
         punct(':', Spacing::Alone),
         TokenTree::Ident(Ident::new("core", span)),
@@ -423,8 +452,9 @@ fn passthrough(core_macro: &str, tokens: TokenStream) -> TokenStream {
         TokenTree::Ident(Ident::new(core_macro, span)),
         punct('!', Spacing::Alone),
         TokenTree::Group(args),
-    ]);
-    out
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// [`render_with`] for a known target, where the facade has already refused targets
@@ -597,6 +627,7 @@ mod tests {
             Settings::default(),
             target,
         )
+        .into_tokens()
     }
 
     /// A remembered block expands to exactly what checking it gives: the same trees,
@@ -635,6 +666,18 @@ mod tests {
             assert!(
                 cache::is_clean(&key.expect("a key")),
                 "{args} is remembered"
+            );
+            let again = expand_remembering(
+                kind,
+                two.clone(),
+                &crate::syntax::NoIncludes,
+                Settings::default(),
+                LINUX64,
+            );
+            assert!(
+                matches!(&again, Expansion::Remembered { kind: k, tokens: t }
+                    if *k == kind && t.to_string() == two.to_string()),
+                "{again:?}"
             );
             assert_eq!(
                 format!("{:?}", remembering(kind, LINUX64, two)),
@@ -700,6 +743,8 @@ mod tests {
                 Settings::default(),
                 LINUX64,
             );
+            assert!(matches!(out, Expansion::Checked(_)), "{out:?}");
+            let out = out.into_tokens();
             assert!(!out.to_string().contains("compile_error"), "{out}");
         }
         assert_eq!(reads.0.get(), 2);

@@ -15,5 +15,7 @@ pub mod syntax;
 mod test_rng;
 pub mod x86;
 
-pub use expand::{BuildTarget, Settings, Verdicts, check, expand, expand_for, expand_remembering};
+pub use expand::{
+    BuildTarget, Expansion, Settings, Verdicts, check, expand, expand_for, expand_remembering,
+};
 pub mod infer;

@@ -2,19 +2,18 @@
 //! documentation is the user guide. This crate is a thin adapter: tokens in, engine,
 //! tokens out.
 
-use checked_asm_engine::BuildTarget;
 use checked_asm_engine::syntax::{CfgAssignment, IncludeResolver, MacroKind, parse_invocation};
 use checked_asm_engine::x86::Arch;
 use checked_asm_engine::x86::effects::Os;
-use proc_macro::TokenStream;
-use proc_macro2::Span;
+use checked_asm_engine::{BuildTarget, Expansion};
+use proc_macro::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// Resolves `include_str!` paths relative to the file that contains the
 /// `include_str!` tokens, as rustc does.
 struct SourceFiles;
 
 impl IncludeResolver for SourceFiles {
-    fn read(&self, span: Span, path: &str) -> Result<String, String> {
+    fn read(&self, span: proc_macro2::Span, path: &str) -> Result<String, String> {
         let base = span.local_file().ok_or_else(|| {
             format!("cannot resolve `include_str!(\"{path}\")`: the calling file is not on disk")
         })?;
@@ -32,8 +31,42 @@ fn run(kind: MacroKind, arch: Arch, os: Os, input: TokenStream) -> TokenStream {
         strict: cfg!(feature = "strict"),
     };
     let target = BuildTarget { arch, os };
-    checked_asm_engine::expand_remembering(kind, input.into(), &SourceFiles, settings, target)
-        .into()
+    match checked_asm_engine::expand_remembering(kind, input.into(), &SourceFiles, settings, target)
+    {
+        Expansion::Remembered { kind, tokens } => pass_through(kind, tokens.into()),
+        Expansion::Checked(tokens) => tokens.into(),
+    }
+}
+
+/// The expansion of a block already found clean, `::core::arch::asm!(<tokens>)`, built
+/// as the engine's `Expansion::into_tokens` builds it (the same trees, all at the call
+/// site), but with `proc_macro`'s types: this is most of the work the macro does for
+/// such a block, and proc_macro2's wrappers double it in a macro built without
+/// optimisation, cargo's default.
+fn pass_through(kind: MacroKind, tokens: TokenStream) -> TokenStream {
+    let punct = |c, spacing| TokenTree::Punct(Punct::new(c, spacing));
+    let ident = |name| TokenTree::Ident(Ident::new(name, Span::call_site()));
+    let call = [
+        punct(':', Spacing::Joint),
+        punct(':', Spacing::Alone),
+        ident("core"),
+        punct(':', Spacing::Joint),
+        punct(':', Spacing::Alone),
+        ident("arch"),
+        punct(':', Spacing::Joint),
+        punct(':', Spacing::Alone),
+        ident(kind.core_macro()),
+        punct('!', Spacing::Alone),
+        TokenTree::Group(Group::new(Delimiter::Parenthesis, tokens)),
+    ];
+    match kind {
+        MacroKind::Asm | MacroKind::NakedAsm => call.into_iter().collect(),
+        // An item: `global_asm!(...);`.
+        MacroKind::GlobalAsm => call
+            .into_iter()
+            .chain([punct(';', Spacing::Alone)])
+            .collect(),
+    }
 }
 
 /// The three macros for one target: the proc macro runs on the host and cannot see the
