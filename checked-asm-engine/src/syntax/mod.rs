@@ -1,7 +1,7 @@
 //! The `asm!` grammar as plain data: what the caller wrote, ISA-neutral.
 //!
 //! [`parse::parse_invocation`] turns tokens into an [`AsmInvocation`]; no later stage
-//! looks at tokens again. [`configure`] then selects the arguments that are active under
+//! looks at tokens again. [`AsmInvocation::configure`] then selects the arguments that are active under
 //! one cfg assignment and resolves the template placeholders exactly as rustc does
 //! (r[asm.ts-args]), producing a [`ConfiguredAsm`].
 
