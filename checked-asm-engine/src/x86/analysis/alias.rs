@@ -33,27 +33,23 @@ enum Reason {
 }
 
 /// The registers a class operand may be allocated on `arch`: each family (`bx`, `r8`,
-/// `xmm3`, `bpl`) with the container it names. Computed once per class and architecture.
+/// `xmm3`, `bpl`) with the container it names. Computed on the first use of each class
+/// and architecture (a crate uses one architecture and a few classes).
 fn allocatable_containers(class: RegClass, arch: Arch) -> &'static [(&'static str, Register)] {
-    static TABLE: OnceLock<Vec<Vec<(&'static str, Register)>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        RegClass::ALL
-            .iter()
-            .flat_map(|&class| Arch::ALL.map(|arch| (class, arch)))
-            .map(|(class, arch)| {
-                allocatable(class, arch)
-                    .into_iter()
-                    .filter_map(|family| Some((family, family_container(family, arch)?)))
-                    .collect()
-            })
-            .collect()
-    });
+    const SLOTS: usize = RegClass::ALL.len() * Arch::ALL.len();
+    type Containers = Box<[(&'static str, Register)]>;
+    static TABLE: [OnceLock<Containers>; SLOTS] = [const { OnceLock::new() }; SLOTS];
     let class_index = RegClass::ALL
         .iter()
         .position(|c| *c == class)
         .expect("a class");
     let arch_index = Arch::ALL.iter().position(|a| *a == arch).expect("an arch");
-    &table[class_index * Arch::ALL.len() + arch_index]
+    TABLE[class_index * Arch::ALL.len() + arch_index].get_or_init(|| {
+        allocatable(class, arch)
+            .into_iter()
+            .filter_map(|family| Some((family, family_container(family, arch)?)))
+            .collect()
+    })
 }
 
 /// A register family (`bx`, `r8`, `xmm3`, `bpl`) as the container it names on `arch`.

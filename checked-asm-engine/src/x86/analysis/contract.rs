@@ -3,12 +3,10 @@
 //! `clobber_abi`), and the options. Class operands are represented by the register the
 //! substitution chose for them.
 
-use crate::hash::FastMap;
 use crate::syntax::{ConfiguredAsm, OptionSet, RegSpec};
 use crate::x86::effects::{CallModel, Mode, TargetAbi, call_model, clobber_abi, container};
 use crate::x86::substitute::{Representative, Substituted};
 use iced_x86::Register;
-use std::sync::OnceLock;
 
 /// One operand bound to a register container.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,31 +134,10 @@ fn operand_register(
 
 /// An iced register from its assembler or rustc name (`eax`, `r8d`, `xmm3`, `st(1)`).
 pub fn register_by_name(name: &str) -> Option<Register> {
-    // Every spelling is a key, so that the usual lower-case lookup allocates nothing.
-    static NAMES: OnceLock<FastMap<String, Register>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        let mut names = FastMap::default();
-        for r in Register::values().filter(|r| *r != Register::None) {
-            let name = format!("{r:?}").to_ascii_lowercase();
-            // iced spells the low bytes of r8–r15 `r8l`…`r15l`; rustc and LLVM say `r8b`.
-            if let Some(stem) = name.strip_suffix('l')
-                && stem.starts_with('r')
-                && stem[1..].parse::<u8>().is_ok()
-            {
-                names.insert(format!("{stem}b"), r);
-            }
-            if let Some(n) = name.strip_prefix("st") {
-                names.insert(format!("st({n})"), r);
-            }
-            names.insert(name, r);
-        }
-        names.insert("st".to_string(), Register::ST0);
-        names
-    });
-    names
-        .get(name)
-        .or_else(|| names.get(&name.to_ascii_lowercase()))
-        .copied()
+    // The assembler's index, which build.rs writes sorted: every iced name in lower
+    // case, `r8b`…`r15b` beside iced's `r8l`…, `st(0)`…`st(7)` and `st`.
+    use crate::x86::asm::register_named;
+    register_named(name).or_else(|| register_named(&name.to_ascii_lowercase()))
 }
 
 /// The name to write in an operand for `reg` (rustc accepts these spellings); a
@@ -186,6 +163,9 @@ mod tests {
         assert_eq!(register_by_name("r11b"), Some(Register::R11L));
         assert_eq!(register_by_name("st(3)"), Some(Register::ST3));
         assert_eq!(register_by_name("XMM9"), Some(Register::XMM9));
+        assert_eq!(register_by_name("st"), Some(Register::ST0));
+        // iced's placeholders in its register numbering name no register.
+        assert_eq!(register_by_name("dontuse0"), None);
         assert_eq!(rustc_name(Register::ST2), "st(2)");
         assert_eq!(rustc_name(Register::EDX), "edx");
     }

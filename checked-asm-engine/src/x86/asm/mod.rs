@@ -32,6 +32,11 @@ pub use directive::DirectiveKind;
 pub use error::AsmError;
 pub use table::warm_up;
 
+/// The register named `name` in the assembler's index (lower case, no `%`).
+pub(crate) fn register_named(name: &str) -> Option<iced_x86::Register> {
+    table::tables().register(name)
+}
+
 use std::ops::Range;
 
 /// Template syntax: Intel (`.intel_syntax noprefix`, rustc's default) or AT&T.
