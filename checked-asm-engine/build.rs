@@ -132,34 +132,11 @@ fn names() {
         .filter(|(name, _)| !name.starts_with("dontuse"))
         .collect();
     // LLVM spells the low bytes of r8..r15 `r8b`; iced and GNU as also accept `r8l`.
-    for (i, reg) in [
-        Register::R8L,
-        Register::R9L,
-        Register::R10L,
-        Register::R11L,
-        Register::R12L,
-        Register::R13L,
-        Register::R14L,
-        Register::R15L,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        registers.insert(format!("r{}b", i + 8), reg);
-    }
-    for (i, st) in [
-        Register::ST0,
-        Register::ST1,
-        Register::ST2,
-        Register::ST3,
-        Register::ST4,
-        Register::ST5,
-        Register::ST6,
-        Register::ST7,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    // The x87 stack registers are `st(0)`..`st(7)` beside iced's `st0`..`st7`.
+    for i in 0..8 {
+        let low_byte = registers[&format!("r{}l", i + 8)];
+        registers.insert(format!("r{}b", i + 8), low_byte);
+        let st = registers[&format!("st{i}")];
         registers.insert(format!("st({i})"), st);
     }
     registers.insert("st".to_string(), Register::ST0);

@@ -15,31 +15,16 @@
 #[allow(dead_code)]
 #[path = "../../benches/block_mix/mod.rs"]
 mod block_mix;
+#[path = "support/expand.rs"]
+mod support;
+use support::expand;
 
 use block_mix::{Block, MIX, long_block, unique_long_block};
 use checked_asm_engine::diag::Level;
 use checked_asm_engine::syntax::{Cfg, MacroKind, NoIncludes};
-use checked_asm_engine::x86::Arch;
-use checked_asm_engine::x86::effects::Os;
-use checked_asm_engine::{BuildTarget, Settings, expand_for};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
-
-/// The whole expansion, as the macro runs it when building for x86_64 Linux.
-fn expand(block: TokenStream) -> TokenStream {
-    let target = BuildTarget {
-        arch: Arch::X86_64,
-        os: Os::Linux,
-    };
-    expand_for(
-        MacroKind::Asm,
-        block,
-        &NoIncludes,
-        Settings::default(),
-        Some(target),
-    )
-}
 
 fn tokens(block: &Block) -> TokenStream {
     block.args.parse().expect("the mix is valid Rust")

@@ -17,32 +17,16 @@
 #[allow(dead_code)]
 #[path = "../../benches/block_mix/mod.rs"]
 mod block_mix;
+#[path = "../benches/support/expand.rs"]
+mod support;
+use support::expand;
 
-use checked_asm_engine::syntax::{MacroKind, NoIncludes};
-use checked_asm_engine::x86::Arch;
-use checked_asm_engine::x86::effects::Os;
-use checked_asm_engine::{BuildTarget, Settings, expand_for};
 use proc_macro2::TokenStream;
 use std::hint::black_box;
 use std::time::Instant;
 
 fn tokens(args: &str) -> TokenStream {
     args.parse().expect("the blocks are valid tokens")
-}
-
-/// The whole expansion, as the macro runs it when building for x86_64 Linux.
-fn expand(block: TokenStream) -> TokenStream {
-    let target = BuildTarget {
-        arch: Arch::X86_64,
-        os: Os::Linux,
-    };
-    expand_for(
-        MacroKind::Asm,
-        block,
-        &NoIncludes,
-        Settings::default(),
-        Some(target),
-    )
 }
 
 fn number(args: &[String], i: usize, default: usize) -> usize {
