@@ -336,8 +336,8 @@ pub enum Expansion {
     /// A block with the tokens of one already found clean: its expansion is the
     /// pass-through alone, `::core::arch::<kind's macro>!(<tokens>)` (with a `;` after a
     /// `global_asm!`), built by [`Expansion::into_tokens`] or by the caller. The proc
-    /// macro builds it with the compiler's own token types, in half the instructions
-    /// proc_macro2's wrappers take in a macro built without optimisation.
+    /// macro builds it with the compiler's own token types, in less than half the
+    /// instructions proc_macro2's wrappers take in a macro built without optimisation.
     Remembered {
         /// The block's macro.
         kind: MacroKind,
