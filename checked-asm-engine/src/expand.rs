@@ -577,6 +577,32 @@ mod tests {
         }
     }
 
+    /// The proc macro builds a remembered block's pass-through by lexing
+    /// `MacroKind::core_path` and appending the arguments: the same tokens as the
+    /// engine's.
+    #[test]
+    fn the_core_path_lexes_to_the_passthroughs_path() {
+        let args: TokenStream = r#""nop", options(nomem)"#.parse().expect("valid tokens");
+        for kind in [MacroKind::Asm, MacroKind::NakedAsm, MacroKind::GlobalAsm] {
+            let mut lexed: TokenStream = kind.core_path().parse().expect("a valid path");
+            lexed.extend([TokenTree::Group(Group::new(
+                Delimiter::Parenthesis,
+                args.clone(),
+            ))]);
+            let built = passthrough(kind.core_macro(), args.clone());
+            assert_eq!(lexed.to_string(), built.to_string(), "{kind:?}");
+            let spacing = |ts: TokenStream| -> Vec<(char, Spacing)> {
+                ts.into_iter()
+                    .filter_map(|t| match t {
+                        TokenTree::Punct(p) => Some((p.as_char(), p.spacing())),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            assert_eq!(spacing(lexed), spacing(built), "{kind:?}");
+        }
+    }
+
     /// A correct block expands to `::core::arch::asm!(<its tokens>)` and nothing else.
     #[test]
     fn a_correct_block_expands_to_the_passthrough_alone() {

@@ -46,14 +46,9 @@ fn run(kind: MacroKind, arch: Arch, os: Os, input: TokenStream) -> TokenStream {
 /// the path built token by token and 16,700 through proc_macro2, in a macro built
 /// without optimisation (cargo's default).
 fn pass_through(kind: MacroKind, tokens: TokenStream) -> TokenStream {
-    let path = match kind {
-        MacroKind::Asm => "::core::arch::asm!",
-        MacroKind::NakedAsm => "::core::arch::naked_asm!",
-        MacroKind::GlobalAsm => "::core::arch::global_asm!",
-    };
-    // The texts are valid token streams, so `parse` cannot fail; if the compiler's lexer
+    // The paths are valid token streams, so `parse` cannot fail; if the compiler's lexer
     // ever refused one, the expansion would be the bare arguments, which do not compile.
-    let mut out: TokenStream = path.parse().unwrap_or_default();
+    let mut out: TokenStream = kind.core_path().parse().unwrap_or_default();
     out.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, tokens))]);
     if kind == MacroKind::GlobalAsm {
         out.extend([TokenTree::Punct(Punct::new(';', Spacing::Alone))]);

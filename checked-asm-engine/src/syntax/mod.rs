@@ -1,9 +1,9 @@
 //! The `asm!` grammar as plain data: what the caller wrote, ISA-neutral.
 //!
 //! [`parse::parse_invocation`] turns tokens into an [`AsmInvocation`]; no later stage
-//! looks at tokens again. [`AsmInvocation::configure`] then selects the arguments that are active under
-//! one cfg assignment and resolves the template placeholders exactly as rustc does
-//! (r[asm.ts-args]), producing a [`ConfiguredAsm`].
+//! looks at tokens again. [`AsmInvocation::configure`] then selects the arguments that
+//! are active under one cfg assignment and resolves the template placeholders exactly as
+//! rustc does (r[asm.ts-args]), producing a [`ConfiguredAsm`].
 
 pub mod cfg;
 mod configure;
@@ -41,6 +41,16 @@ impl MacroKind {
             MacroKind::Asm => "asm",
             MacroKind::NakedAsm => "naked_asm",
             MacroKind::GlobalAsm => "global_asm",
+        }
+    }
+
+    /// The path of the macro call the pass-through starts with,
+    /// `::core::arch::<core_macro>!`, as text (the proc macro has the compiler lex it).
+    pub fn core_path(self) -> &'static str {
+        match self {
+            MacroKind::Asm => "::core::arch::asm!",
+            MacroKind::NakedAsm => "::core::arch::naked_asm!",
+            MacroKind::GlobalAsm => "::core::arch::global_asm!",
         }
     }
 
