@@ -347,6 +347,8 @@ struct Measured {
     checked_wall: Ratio,
     bridge_cpu: Ratio,
     checked_cpu: Ratio,
+    /// Median wall time of a `cargo build` with nothing to rebuild, s, per flavour.
+    no_op: [f64; 3],
 }
 
 /// The median of each figure over the runs.
@@ -392,6 +394,18 @@ fn measure(
     };
     let (bridge_wall, checked_wall) = (ratio(1, |c| c.wall), ratio(2, |c| c.wall));
     let (bridge_cpu, checked_cpu) = (ratio(1, |c| c.cpu), ratio(2, |c| c.cpu));
+    // What every build pays before rustc runs: a `cargo build` with nothing to rebuild
+    // (reading the manifests and the lock file, resolving, checking each unit's
+    // fingerprint), in rounds too.
+    let mut no_op = [Vec::new(), Vec::new(), Vec::new()];
+    for round in 0..runs {
+        for k in 0..FLAVOURS.len() {
+            let i = (round + k) % FLAVOURS.len();
+            let dir = root.join(FLAVOURS[i].name());
+            no_op[i].push(cargo_build(&dir, &root.join("target"), profile, &[]).wall);
+        }
+    }
+    let no_op = no_op.map(median);
     let label = match blocks {
         Blocks::Mix => format!("N = {n}, mix"),
         Blocks::DistinctMix => format!("N = {n}, distinct mix"),
@@ -408,6 +422,7 @@ fn measure(
         checked_wall,
         bridge_cpu,
         checked_cpu,
+        no_op,
     }
 }
 
@@ -462,6 +477,11 @@ fn print_measured(m: &Measured, blocks: usize) {
         "",
         spread(m.checked_wall),
         spread(m.checked_cpu)
+    );
+    let [np, nb, nc] = m.no_op.map(|s| s * 1e3);
+    println!(
+        "{:<26} cargo build with nothing to rebuild: {np:.1} / {nb:.1} / {nc:.1} ms (asm! / pass-through / checked)",
+        ""
     );
     let per_block = |x: f64, y: f64| (x - y) / blocks as f64 * 1e6;
     println!(
@@ -600,7 +620,13 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
     );
     let (p, c) = (medians(&plain), medians(&checked));
     let ratio = |f: fn(&Cost) -> f64| {
-        Ratio::of(checked.iter().zip(&plain).map(|(c, p)| f(c) / f(p)).collect())
+        Ratio::of(
+            checked
+                .iter()
+                .zip(&plain)
+                .map(|(c, p)| f(c) / f(p))
+                .collect(),
+        )
     };
     println!(
         "{:<10} {:>8} {:>10} {:>7} {:>15}",
