@@ -33,12 +33,13 @@ fn run(kind: MacroKind, arch: Arch, os: Os, input: TokenStream) -> TokenStream {
     let target = BuildTarget { arch, os };
     match checked_asm_engine::expand_remembering(kind, input.into(), &SourceFiles, settings, target)
     {
-        Expansion::Remembered { kind, tokens } => pass_through(kind, tokens.into()),
+        Expansion::PassThrough { kind, tokens } => pass_through(kind, tokens.into()),
         Expansion::Checked(tokens) => tokens.into(),
     }
 }
 
-/// The expansion of a block already found clean, `::core::arch::asm!(<tokens>)`, built
+/// The expansion of a block with nothing to report (found clean now or before),
+/// `::core::arch::asm!(<tokens>)`, built
 /// as the engine's `Expansion::into_tokens` builds it (the same trees, all at the call
 /// site) but with `proc_macro`'s types: the path is lexed by the compiler from its text
 /// (`parse`, which gives call-site spans) and the arguments appended. This is most of
