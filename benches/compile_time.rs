@@ -632,12 +632,12 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
         "{:<10} {:>8} {:>10} {:>7} {:>15}",
         "", "asm! s", "checked s", "ratio", "quartiles"
     );
-    for (name, p, c, r) in [
+    for (what, p, c, r) in [
         ("wall", p.wall, c.wall, ratio(|c| c.wall)),
         ("CPU", p.cpu, c.cpu, ratio(|c| c.cpu)),
     ] {
         println!(
-            "{name:<10} {p:>8.2} {c:>10.2} {:>7.3} {:>7.3}-{:<7.3}",
+            "{what:<10} {p:>8.2} {c:>10.2} {:>7.3} {:>7.3}-{:<7.3}",
             r.median, r.q1, r.q3
         );
     }
@@ -772,7 +772,14 @@ fn main() {
                     .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
                     .unwrap_or(ns)
             }
-            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs),
+            // At least one: the medians and quartiles need a value.
+            "--runs" => {
+                runs = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(runs)
+                    .max(1)
+            }
             "--profile" => profile = args.next().unwrap_or(profile),
             "--lengths" => lengths = true,
             "--unique" => unique = true,
