@@ -20,6 +20,7 @@
 //! cargo bench --bench compile_time -- --macro-opt-level 1   # the macro's packages optimised
 //! cargo bench --bench compile_time -- --cold --runs 3   # cold build of the dependency
 //! cargo bench --bench compile_time -- --real-crate      # x86_64 0.15.5 from the registry
+//! cargo bench --bench compile_time -- --n 1000 --instructions  # rustc's instructions (valgrind)
 //! ```
 //!
 //! The crates are written under `target/compile-time-bench/` and kept, so that a run
@@ -236,6 +237,17 @@ fn build(root: &Path, flavour: Flavour, profile: &str, extra: &[&str]) -> Cost {
 /// `dir/build.stderr` (a checked real crate prints dozens of refinement warnings) and
 /// are shown if the build fails.
 fn cargo_build(dir: &Path, target_dir: &Path, profile: &str, extra: &[&str]) -> Cost {
+    cargo_build_with(dir, target_dir, profile, extra, &[])
+}
+
+/// [`cargo_build`] with more environment variables.
+fn cargo_build_with(
+    dir: &Path,
+    target_dir: &Path,
+    profile: &str,
+    extra: &[&str],
+    envs: &[(&str, &std::ffi::OsStr)],
+) -> Cost {
     let log = dir.join("build.stderr");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--quiet", "--lib", "--profile", profile])
@@ -252,7 +264,8 @@ fn cargo_build(dir: &Path, target_dir: &Path, profile: &str, extra: &[&str]) -> 
         // measured build (RUSTFLAGS, the bench profile's settings...).
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS");
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .envs(envs.iter().copied());
     let start = Instant::now();
     // Reaped by `wait4` below, which `Child::wait` cannot replace: it gives no rusage.
     #[allow(clippy::zombie_processes)]
@@ -406,12 +419,7 @@ fn measure(
         }
     }
     let no_op = no_op.map(median);
-    let label = match blocks {
-        Blocks::Mix => format!("N = {n}, mix"),
-        Blocks::DistinctMix => format!("N = {n}, distinct mix"),
-        Blocks::Long(len) => format!("N = {n}, {len} instr/block"),
-        Blocks::Unique(len) => format!("N = {n}, {len} unique instr"),
-    };
+    let label = case_label(n, blocks);
     let [plain, bridge, checked] = costs.map(|c| medians(&c));
     Measured {
         label,
@@ -423,6 +431,16 @@ fn measure(
         bridge_cpu,
         checked_cpu,
         no_op,
+    }
+}
+
+/// The first column of a line of results.
+fn case_label(n: usize, blocks: Blocks) -> String {
+    match blocks {
+        Blocks::Mix => format!("N = {n}, mix"),
+        Blocks::DistinctMix => format!("N = {n}, distinct mix"),
+        Blocks::Long(len) => format!("N = {n}, {len} instr/block"),
+        Blocks::Unique(len) => format!("N = {n}, {len} unique instr"),
     }
 }
 
@@ -491,6 +509,74 @@ fn print_measured(m: &Measured, blocks: usize) {
         per_block(c.cpu, p.cpu),
         per_block(c.wall, b.wall),
         per_block(c.cpu, b.cpu),
+    );
+}
+
+/// `--instructions`: the instructions the generated crate's rustc run executes, counted
+/// by callgrind, for each flavour. Unlike time, the count does not drift with the
+/// machine: the same build counts the same to within a few thousand instructions. The
+/// crates are built in their own target directory with a `RUSTC_WRAPPER` that runs the
+/// generated crate's rustc under `valgrind --tool=callgrind` when asked to, and every
+/// other rustc as it is. Needs valgrind.
+fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_level: Option<u8>) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let wrapper = root.join("callgrind-rustc.sh");
+    write_if_changed(
+        &wrapper,
+        "#!/bin/sh\n\
+         # Written by benches/compile_time.rs (--instructions): cargo's RUSTC_WRAPPER. Runs\n\
+         # the generated crate's rustc under callgrind when CHECKED_ASM_CALLGRIND_OUT names\n\
+         # a file, and every other rustc (the dependencies, cargo's probes) as it is.\n\
+         if [ -n \"$CHECKED_ASM_CALLGRIND_OUT\" ]; then\n\
+         \x20 case \" $* \" in\n\
+         \x20   *\" --crate-name bench_\"*) exec valgrind --tool=callgrind --callgrind-out-file=\"$CHECKED_ASM_CALLGRIND_OUT\" \"$@\" ;;\n\
+         \x20 esac\n\
+         fi\n\
+         exec \"$@\"\n",
+    );
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))
+        .expect("make the wrapper executable");
+    let target = root.join("target-instructions");
+    let mut counts = [0u64; 3];
+    for (i, flavour) in FLAVOURS.into_iter().enumerate() {
+        write_crate(root, flavour, n, blocks, macro_opt_level);
+        let dir = root.join(flavour.name());
+        let wrap = [("RUSTC_WRAPPER", wrapper.as_os_str())];
+        // Warm: the dependencies and the crate built once, with the same wrapper so
+        // that the measured build finds them fresh.
+        cargo_build_with(&dir, &target, profile, &[], &wrap);
+        let lib = dir.join("src/lib.rs");
+        let text = std::fs::read(&lib).expect("read the generated source");
+        std::fs::write(&lib, text).expect("touch the generated source");
+        let out = root.join(format!("callgrind.{}.out", flavour.name()));
+        let _ = std::fs::remove_file(&out);
+        cargo_build_with(
+            &dir,
+            &target,
+            profile,
+            &[],
+            &[wrap[0], ("CHECKED_ASM_CALLGRIND_OUT", out.as_os_str())],
+        );
+        let report = std::fs::read_to_string(&out).unwrap_or_else(|e| {
+            panic!(
+                "no callgrind output at {} ({e}): is valgrind installed? See {}",
+                out.display(),
+                dir.join("build.stderr").display()
+            )
+        });
+        counts[i] = report
+            .lines()
+            .find_map(|l| l.strip_prefix("summary: "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("callgrind's summary line");
+    }
+    let [p, b, c] = counts.map(|x| x as f64 / 1e6);
+    let label = case_label(n, blocks);
+    println!(
+        "{label:<26} rustc instructions (callgrind): asm! {p:.1} M, pass-through {b:.1} M (x{:.3}), checked {c:.1} M (x{:.3}); {:.0} per block over asm!",
+        b / p,
+        c / p,
+        (c - p) * 1e6 / n as f64
     );
 }
 
@@ -763,6 +849,7 @@ fn main() {
     let mut macro_opt_level = None;
     let mut cold_build = false;
     let mut real = false;
+    let mut count_instructions = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -786,6 +873,7 @@ fn main() {
             "--distinct" => distinct = true,
             "--cold" => cold_build = true,
             "--real-crate" => real = true,
+            "--instructions" => count_instructions = true,
             "--macro-opt-level" => macro_opt_level = args.next().and_then(|v| v.parse().ok()),
             // `cargo bench` passes `--bench`.
             _ => {}
@@ -811,6 +899,12 @@ fn main() {
         };
         ns.iter().map(|&n| (n, mix)).collect()
     };
+    if count_instructions {
+        for (n, blocks) in cases {
+            instructions(&root, n, blocks, &profile, macro_opt_level);
+        }
+        return;
+    }
     println!(
         "profile {profile}, macro packages at {}, {runs} rounds, medians (ratios: of the rounds' ratios); {} cores",
         opt_level_label(macro_opt_level),
