@@ -4,8 +4,8 @@
 //! `core::arch::asm!`, with a proc macro that only passes its tokens to `asm!` (what the
 //! compiler's proc-macro bridge costs by itself) and with `checked_asm!`; builds each
 //! once to warm the dependency cache, then rebuilds each crate (only the crate, after a
-//! touch) in rounds: each round builds the three crates once, starting with a different
-//! one each time. It reports the median `cargo build` wall and CPU time, the peak
+//! touch) in rounds: each round builds the three crates once, in one of the six orders
+//! in turn. It reports the median `cargo build` wall and CPU time, the peak
 //! memory (the largest resident set of cargo or the rustc it runs) and the ratios to
 //! `asm!`: the median over the rounds of each round's ratio, with its quartiles.
 //! `--real-crate` does the same for a published crate, x86_64 0.15.5, with its `asm!`
@@ -322,6 +322,23 @@ fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
     v[lo] + (v[hi] - v[lo]) * (at - lo as f64)
 }
 
+/// The order in which round `round` builds the crates (indexes into `FLAVOURS`): the six
+/// orders in turn, so that over six rounds each crate is built first, second and third
+/// twice, and after each of the others equally often (a build can warm or disturb the
+/// next one: the old fixed order plain, pass-through, checked read the pass-through
+/// macro 2 % cheaper than the rotations do).
+fn round_order(round: usize) -> [usize; 3] {
+    const ORDERS: [[usize; 3]; 6] = [
+        [0, 1, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [0, 2, 1],
+        [2, 1, 0],
+        [1, 0, 2],
+    ];
+    ORDERS[round % ORDERS.len()]
+}
+
 /// One ratio to plain `asm!` over the rounds: each round builds every crate once, so
 /// each round gives one ratio, taken between builds a second apart. The machine's speed
 /// drifts by tens of percent over minutes (seen: the plain crate from 0.27 to 0.37 s in
@@ -389,10 +406,7 @@ fn measure(
     }
     let mut costs = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..runs {
-        // Each round starts with the next crate, so that none is always built right
-        // after the same other one.
-        for k in 0..FLAVOURS.len() {
-            let i = (round + k) % FLAVOURS.len();
+        for i in round_order(round) {
             costs[i].push(build(root, FLAVOURS[i], profile, &[]));
         }
     }
@@ -412,8 +426,7 @@ fn measure(
     // fingerprint), in rounds too.
     let mut no_op = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..runs {
-        for k in 0..FLAVOURS.len() {
-            let i = (round + k) % FLAVOURS.len();
+        for i in round_order(round) {
             let dir = root.join(FLAVOURS[i].name());
             no_op[i].push(cargo_build(&dir, &root.join("target"), profile, &[]).wall);
         }
@@ -529,7 +542,8 @@ fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_
          # a file, and every other rustc (the dependencies, cargo's probes) as it is.\n\
          if [ -n \"$CHECKED_ASM_CALLGRIND_OUT\" ]; then\n\
          \x20 case \" $* \" in\n\
-         \x20   *\" --crate-name bench_\"*) exec valgrind --tool=callgrind --callgrind-out-file=\"$CHECKED_ASM_CALLGRIND_OUT\" \"$@\" ;;\n\
+         \x20   *\" --crate-name bench_plain \"* | *\" --crate-name bench_bridge \"* | *\" --crate-name bench_checked \"*)\n\
+         \x20     exec valgrind --tool=callgrind --callgrind-out-file=\"$CHECKED_ASM_CALLGRIND_OUT\" \"$@\" ;;\n\
          \x20 esac\n\
          fi\n\
          exec \"$@\"\n",

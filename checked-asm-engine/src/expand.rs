@@ -361,8 +361,9 @@ impl Expansion {
 
 /// [`expand_for`] as the proc macro runs it: a block with the tokens of one already
 /// found clean in this process for the same target is not checked again (the
-/// `expand/cache.rs` module says why its text decides its verdict), and its expansion,
-/// the pass-through alone, is left to the caller to build. The benchmarks of the
+/// `expand/cache.rs` module says why its text decides its verdict), and the expansion
+/// of every clean block, remembered or just checked, the pass-through alone, is left to
+/// the caller to build. The benchmarks of the
 /// checker's own work call [`expand_for`], which checks every block.
 pub fn expand_remembering(
     kind: MacroKind,
@@ -580,7 +581,7 @@ mod tests {
         }
     }
 
-    /// The proc macro builds a remembered block's pass-through by lexing
+    /// The proc macro builds a clean block's pass-through by lexing
     /// `MacroKind::core_path` and appending the arguments: the same tokens as the
     /// engine's.
     #[test]
@@ -686,8 +687,10 @@ mod tests {
             let checked_one = checked(kind, one.clone());
             let checked_two = checked(kind, two.clone());
             assert_ne!(format!("{checked_one:?}"), format!("{checked_two:?}"));
-            // Its first sight: checked, found clean, and left to the caller as a
-            // pass-through like the remembered copies.
+            // Its first sight: not remembered yet, so checked, found clean, and left to
+            // the caller as a pass-through like the remembered copies.
+            let key = cache::Key::of(kind, LINUX64, &one).expect("a key");
+            assert!(!cache::is_clean(&key), "{args} is not remembered yet");
             let first = expand_remembering(
                 kind,
                 one.clone(),

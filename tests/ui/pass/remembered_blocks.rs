@@ -1,5 +1,6 @@
-// A clean block written again is remembered, not checked again: its expansion is then
-// built by the proc macro itself (`::core::arch::asm!(...)` from proc_macro's types).
+// A clean block written again is remembered, not checked again; the expansion of every
+// clean block is built by the proc macro itself (`::core::arch::asm!(...)` from
+// proc_macro's types).
 // Each copy here must still compile and run as the first did, in every position an
 // `asm!` can stand: a statement, an expression with a value (`!` for `noreturn`), a
 // naked function's body, an item.
