@@ -226,11 +226,16 @@ struct Cost {
 /// One `cargo build` of the generated crate (the crate itself only).
 fn build(root: &Path, flavour: Flavour, profile: &str, extra: &[&str]) -> Cost {
     let dir = root.join(flavour.name());
-    // Only this crate is rebuilt: its source is newer than its last build.
+    touch(&dir);
+    cargo_build(&dir, &root.join("target"), profile, extra)
+}
+
+/// Makes the crate in `dir` older than its source, so that the next build rebuilds the
+/// crate itself and nothing else.
+fn touch(dir: &Path) {
     let lib = dir.join("src/lib.rs");
     let text = std::fs::read(&lib).expect("read the generated source");
     std::fs::write(&lib, text).expect("touch the generated source");
-    cargo_build(&dir, &root.join("target"), profile, extra)
 }
 
 /// `cargo build` of the crate in `dir`, with `extra` arguments. Its diagnostics go to
@@ -355,6 +360,11 @@ struct Ratio {
 }
 
 impl Ratio {
+    /// The ratio of `costs` to `base` round by round, in the figure `f` reads.
+    fn between(costs: &[Cost], base: &[Cost], f: fn(&Cost) -> f64) -> Ratio {
+        Ratio::of(costs.iter().zip(base).map(|(x, p)| f(x) / f(p)).collect())
+    }
+
     fn of(ratios: Vec<f64>) -> Ratio {
         Ratio {
             median: quantile(ratios.clone(), 0.5),
@@ -410,15 +420,7 @@ fn measure(
             costs[i].push(build(root, FLAVOURS[i], profile, &[]));
         }
     }
-    let ratio = |of: usize, f: fn(&Cost) -> f64| {
-        Ratio::of(
-            costs[of]
-                .iter()
-                .zip(&costs[0])
-                .map(|(x, p)| f(x) / f(p))
-                .collect(),
-        )
-    };
+    let ratio = |of: usize, f: fn(&Cost) -> f64| Ratio::between(&costs[of], &costs[0], f);
     let (bridge_wall, checked_wall) = (ratio(1, |c| c.wall), ratio(2, |c| c.wall));
     let (bridge_cpu, checked_cpu) = (ratio(1, |c| c.cpu), ratio(2, |c| c.cpu));
     // What every build pays before rustc runs: a `cargo build` with nothing to rebuild
@@ -559,9 +561,7 @@ fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_
         // Warm: the dependencies and the crate built once, with the same wrapper so
         // that the measured build finds them fresh.
         cargo_build_with(&dir, &target, profile, &[], &wrap);
-        let lib = dir.join("src/lib.rs");
-        let text = std::fs::read(&lib).expect("read the generated source");
-        std::fs::write(&lib, text).expect("touch the generated source");
+        touch(&dir);
         let out = root.join(format!("callgrind.{}.out", flavour.name()));
         let _ = std::fs::remove_file(&out);
         cargo_build_with(
@@ -719,15 +719,7 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
         opt_level_label(macro_opt_level)
     );
     let (p, c) = (medians(&plain), medians(&checked));
-    let ratio = |f: fn(&Cost) -> f64| {
-        Ratio::of(
-            checked
-                .iter()
-                .zip(&plain)
-                .map(|(c, p)| f(c) / f(p))
-                .collect(),
-        )
-    };
+    let ratio = |f: fn(&Cost) -> f64| Ratio::between(&checked, &plain, f);
     println!(
         "{:<10} {:>8} {:>10} {:>7} {:>15}",
         "", "asm! s", "checked s", "ratio", "quartiles"

@@ -363,8 +363,8 @@ impl Expansion {
 /// found clean in this process for the same target is not checked again (the
 /// `expand/cache.rs` module says why its text decides its verdict), and the expansion
 /// of every clean block, remembered or just checked, the pass-through alone, is left to
-/// the caller to build. The benchmarks of the
-/// checker's own work call [`expand_for`], which checks every block.
+/// the caller to build. The benchmarks of the checker's own work call [`expand_for`],
+/// which checks every block.
 pub fn expand_remembering(
     kind: MacroKind,
     tokens: TokenStream,
@@ -649,7 +649,7 @@ mod tests {
         )
     }
 
-    fn remembering(kind: MacroKind, target: BuildTarget, tokens: TokenStream) -> TokenStream {
+    fn expansion(kind: MacroKind, target: BuildTarget, tokens: TokenStream) -> Expansion {
         expand_remembering(
             kind,
             tokens,
@@ -657,7 +657,10 @@ mod tests {
             Settings::default(),
             target,
         )
-        .into_tokens()
+    }
+
+    fn remembering(kind: MacroKind, target: BuildTarget, tokens: TokenStream) -> TokenStream {
+        expansion(kind, target, tokens).into_tokens()
     }
 
     /// A remembered block expands to exactly what checking it gives: the same trees,
@@ -691,13 +694,7 @@ mod tests {
             // the caller as a pass-through like the remembered copies.
             let key = cache::Key::of(kind, LINUX64, &one).expect("a key");
             assert!(!cache::is_clean(&key), "{args} is not remembered yet");
-            let first = expand_remembering(
-                kind,
-                one.clone(),
-                &crate::syntax::NoIncludes,
-                Settings::default(),
-                LINUX64,
-            );
+            let first = expansion(kind, LINUX64, one.clone());
             assert!(
                 matches!(&first, Expansion::PassThrough { kind: k, .. } if *k == kind),
                 "{first:?}"
@@ -707,18 +704,8 @@ mod tests {
                 format!("{checked_one:?}"),
                 "{args}"
             );
-            let key = cache::Key::of(kind, LINUX64, &tokens(args));
-            assert!(
-                cache::is_clean(&key.expect("a key")),
-                "{args} is remembered"
-            );
-            let again = expand_remembering(
-                kind,
-                two.clone(),
-                &crate::syntax::NoIncludes,
-                Settings::default(),
-                LINUX64,
-            );
+            assert!(cache::is_clean(&key), "{args} is remembered");
+            let again = expansion(kind, LINUX64, two.clone());
             assert!(
                 matches!(&again, Expansion::PassThrough { kind: k, tokens: t }
                     if *k == kind && t.to_string() == two.to_string()),
