@@ -11,6 +11,13 @@
 //! `--real-crate` does the same for a published crate, x86_64 0.15.5, with its `asm!`
 //! replaced by `checked_asm!`.
 //!
+//! The generated crates depend on checked-asm as a user's crate does on the published
+//! one: its packages are made with `cargo package` and vendored with the registry
+//! packages they need, in a directory that replaces crates.io for those crates
+//! ([`Dependency::Published`]). `--path-dependency` depends on this repository's
+//! `checked-asm/` by path instead, which costs every build some milliseconds more of
+//! cargo's own work.
+//!
 //! ```text
 //! cargo bench --bench compile_time                      # N = 100, 1,000, 5,000
 //! cargo bench --bench compile_time -- --n 1000 --runs 7 --profile release
@@ -21,6 +28,7 @@
 //! cargo bench --bench compile_time -- --cold --runs 3   # cold build of the dependency
 //! cargo bench --bench compile_time -- --real-crate      # x86_64 0.15.5 from the registry
 //! cargo bench --bench compile_time -- --n 1000 --instructions  # rustc's instructions (valgrind)
+//! cargo bench --bench compile_time -- --n 1000 --path-dependency  # checked-asm by path
 //! ```
 //!
 //! The crates are written under `target/compile-time-bench/` and kept, so that a run
@@ -76,13 +84,14 @@ enum Blocks {
 const FLAVOURS: [Flavour; 3] = [Flavour::Plain, Flavour::Bridge, Flavour::Checked];
 
 /// The pass-through proc macro of [`Flavour::Bridge`]: `bridged_asm!(args)` expands to
-/// `::core::arch::asm!(args)`, with no dependency but `proc_macro`.
-fn write_bridge_macro(root: &Path) -> PathBuf {
-    let dir = root.join("bridge-macro");
+/// `::core::arch::asm!(args)`, with no dependency but `proc_macro`. Written as a package
+/// in `dir` (`<root>/bridge-macro` for a path dependency, a directory of the vendor
+/// directory for a published one).
+fn write_bridge_macro(dir: &Path) {
     std::fs::create_dir_all(dir.join("src")).expect("create the bridge macro crate");
     write_if_changed(
         &dir.join("Cargo.toml"),
-        "[package]\nname = \"bench-bridge-macro\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+        "[package]\nname = \"bench-bridge-macro\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
          [lib]\npath = \"src/lib.rs\"\nproc-macro = true\n\n[workspace]\n",
     );
     write_if_changed(
@@ -96,7 +105,202 @@ fn write_bridge_macro(root: &Path) -> PathBuf {
              out\n\
          }\n",
     );
-    dir
+}
+
+/// Where the generated crates take checked-asm and the pass-through macro from.
+enum Dependency {
+    /// As a user's crate takes them from crates.io: checked-asm's three packages as
+    /// `cargo package` makes them and the pass-through macro, with the registry packages
+    /// they need (`cargo vendor`), in a directory source that replaces crates.io for the
+    /// generated crates (each crate's `.cargo/config.toml`, so that a build can be
+    /// repeated by hand from its directory). Cargo treats them as registry packages, as
+    /// it would the published ones: a build with nothing to do checks their versions,
+    /// where for a path dependency it loads this repository's workspace (its root
+    /// package, its members' manifests) and compares the times of every file each
+    /// package was built from, some 7 ms more per `cargo build` here.
+    Published { vendor: PathBuf },
+    /// `--path-dependency`: this repository's `checked-asm/` as a path dependency, what
+    /// a crate that depends on a checkout of it builds.
+    Path,
+}
+
+impl Dependency {
+    /// The manifest's `[dependencies]` line for a flavour (none for plain `asm!`).
+    fn line(&self, root: &Path, flavour: Flavour) -> String {
+        match (self, flavour) {
+            (_, Flavour::Plain) => String::new(),
+            (Dependency::Published { .. }, Flavour::Bridge) => {
+                "bench-bridge-macro = \"0.0.0\"\n".to_string()
+            }
+            (Dependency::Path, Flavour::Bridge) => {
+                let dir = root.join("bridge-macro");
+                write_bridge_macro(&dir);
+                format!("bench-bridge-macro = {{ path = \"{}\" }}\n", dir.display())
+            }
+            (_, Flavour::Checked) => format!("checked-asm = {{ {} }}\n", self.checked_asm()),
+        }
+    }
+
+    /// Where checked-asm comes from, as the fields of its dependency table.
+    fn checked_asm(&self) -> String {
+        match self {
+            Dependency::Published { .. } => "version = \"0.1.0\"".to_string(),
+            Dependency::Path => format!("path = \"{}/checked-asm\"", env!("CARGO_MANIFEST_DIR")),
+        }
+    }
+
+    /// For the reports.
+    fn label(&self) -> &'static str {
+        match self {
+            Dependency::Published { .. } => "checked-asm as published (its packages vendored)",
+            Dependency::Path => "checked-asm as a path dependency",
+        }
+    }
+
+    /// Writes (or, for a path dependency, removes) the cargo configuration of the crate
+    /// in `dir` that takes crates.io's packages from the vendor directory. Every crate of
+    /// a comparison gets it, plain `asm!` too, so that each build reads the same
+    /// configuration.
+    fn configure(&self, dir: &Path) {
+        let config = dir.join(".cargo/config.toml");
+        match self {
+            Dependency::Published { vendor } => {
+                std::fs::create_dir_all(dir.join(".cargo")).expect("create .cargo");
+                write_if_changed(
+                    &config,
+                    &format!(
+                        "# Written by benches/compile_time.rs: crates.io's packages, checked-asm's\n\
+                         # as `cargo package` makes them, from a vendor directory.\n\
+                         [source.crates-io]\nreplace-with = \"checked-asm-bench\"\n\n\
+                         [source.checked-asm-bench]\ndirectory = \"{}\"\n",
+                        vendor.display()
+                    ),
+                );
+            }
+            Dependency::Path => {
+                let _ = std::fs::remove_file(config);
+            }
+        }
+    }
+}
+
+/// The packages `cargo package` makes of this repository, in their dependency order.
+const PUBLISHED_PACKAGES: [&str; 3] = ["checked-asm-engine", "checked-asm-macros", "checked-asm"];
+
+/// Fills `vendor` with checked-asm's packages as they would be published, the
+/// pass-through macro and the registry packages they (and the manifests `also`) need, in
+/// the versions of this repository's lock file, for [`Dependency::Published`]; returns
+/// whether the vendor directory changed. A registry package is not rebuilt when its
+/// contents change (cargo compares its version), so when they did, the caller removes
+/// the target directories that built the old ones.
+fn publish_locally(root: &Path, vendor: &Path, also: &[&Path]) -> bool {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = || Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let run = |cmd: &mut Command, what: &str| {
+        let out = cmd.output().unwrap_or_else(|e| panic!("run {what}: {e}"));
+        assert!(
+            out.status.success(),
+            "{what} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let packaged = root.join("package");
+    let mut package = cargo();
+    package
+        .current_dir(workspace)
+        .args([
+            "package",
+            "--quiet",
+            "--offline",
+            "--no-verify",
+            "--allow-dirty",
+        ])
+        .arg("--target-dir")
+        .arg(&packaged);
+    for name in PUBLISHED_PACKAGES {
+        package.args(["-p", name]);
+    }
+    run(&mut package, "cargo package");
+    let crates =
+        PUBLISHED_PACKAGES.map(|name| packaged.join(format!("package/{name}-0.1.0.crate")));
+    // What the vendor directory is made of: the packages' bytes and the manifests.
+    let mut stamp = std::hash::DefaultHasher::new();
+    for file in crates
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(also.iter().copied())
+    {
+        std::hash::Hash::hash(
+            &std::fs::read(file).expect("read a package or manifest"),
+            &mut stamp,
+        );
+    }
+    let stamp = format!("{:016x}\n", std::hash::Hasher::finish(&stamp));
+    let stamp_file = vendor.with_extension("stamp");
+    if vendor.is_dir()
+        && std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str())
+    {
+        return false;
+    }
+    // The packages unpacked, and a crate that depends on them (and on nothing else), for
+    // `cargo vendor` to collect the registry packages they need.
+    let unpacked = root.join("package/unpacked");
+    let _ = std::fs::remove_dir_all(&unpacked);
+    std::fs::create_dir_all(&unpacked).expect("create the unpacked directory");
+    for file in &crates {
+        run(
+            Command::new("tar")
+                .arg("-xzf")
+                .arg(file)
+                .arg("-C")
+                .arg(&unpacked),
+            "tar (unpack a package)",
+        );
+    }
+    let seed = root.join("package/seed");
+    std::fs::create_dir_all(seed.join("src")).expect("create the vendoring crate");
+    let path_of = |name: &str| unpacked.join(format!("{name}-0.1.0")).display().to_string();
+    write_if_changed(
+        &seed.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"seed\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\nchecked-asm = {{ path = \"{}\" }}\n\n\
+             [patch.crates-io]\nchecked-asm-macros = {{ path = \"{}\" }}\nchecked-asm-engine = {{ path = \"{}\" }}\n\n[workspace]\n",
+            path_of("checked-asm"),
+            path_of("checked-asm-macros"),
+            path_of("checked-asm-engine"),
+        ),
+    );
+    write_if_changed(&seed.join("src/lib.rs"), "");
+    std::fs::copy(workspace.join("Cargo.lock"), seed.join("Cargo.lock"))
+        .expect("copy the repository's lock file");
+    let mut vendoring = cargo();
+    vendoring
+        .current_dir(&seed)
+        .args(["vendor", "--quiet", "--versioned-dirs"]);
+    for manifest in also {
+        vendoring.arg("--sync").arg(manifest);
+    }
+    run(vendoring.arg(vendor), "cargo vendor");
+    // The packages themselves, as a directory source holds them; no file checksums.
+    for name in PUBLISHED_PACKAGES {
+        let to = vendor.join(format!("{name}-0.1.0"));
+        copy_dir(&unpacked.join(format!("{name}-0.1.0")), &to);
+        std::fs::write(
+            to.join(".cargo-checksum.json"),
+            "{\"files\":{},\"package\":null}",
+        )
+        .expect("write a package checksum");
+    }
+    let bridge = vendor.join("bench-bridge-macro-0.0.0");
+    write_bridge_macro(&bridge);
+    std::fs::write(
+        bridge.join(".cargo-checksum.json"),
+        "{\"files\":{},\"package\":null}",
+    )
+    .expect("write a package checksum");
+    std::fs::write(&stamp_file, stamp).expect("write the vendor stamp");
+    true
 }
 
 /// The packages whose code runs inside the compiler when `checked_asm!` expands.
@@ -130,7 +334,8 @@ fn opt_level_label(macro_opt_level: Option<u8>) -> String {
     })
 }
 
-/// Writes `<root>/<flavour>/` with `n` functions, each holding one block. With
+/// Writes `<root>/<flavour>/` with `n` functions, each holding one block, depending on
+/// checked-asm (or the pass-through macro) as `dependency` says. With
 /// `macro_opt_level`, the checked crate's manifest builds the macro's packages at that
 /// optimisation level (cargo builds proc macros at `opt-level = 0` by default).
 fn write_crate(
@@ -138,23 +343,17 @@ fn write_crate(
     flavour: Flavour,
     n: usize,
     blocks: Blocks,
+    dependency: &Dependency,
     macro_opt_level: Option<u8>,
 ) {
     let dir = root.join(flavour.name());
     std::fs::create_dir_all(dir.join("src")).expect("create the generated crate");
-    let workspace = env!("CARGO_MANIFEST_DIR");
-    let dependency = match flavour {
-        Flavour::Plain => String::new(),
-        Flavour::Bridge => format!(
-            "bench-bridge-macro = {{ path = \"{}\" }}\n",
-            write_bridge_macro(root).display()
-        ),
-        Flavour::Checked => format!("checked-asm = {{ path = \"{workspace}/checked-asm\" }}\n"),
-    };
+    dependency.configure(&dir);
     let mut manifest = format!(
         "[package]\nname = \"bench-{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{dependency}\n[workspace]\n",
-        flavour.name()
+         [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{}\n[workspace]\n",
+        flavour.name(),
+        dependency.line(root, flavour),
     );
     if let (Flavour::Checked, Some(level)) = (flavour, macro_opt_level) {
         manifest.push_str(&macro_profiles(level));
@@ -242,24 +441,39 @@ fn touch(dir: &Path) {
 /// `dir/build.stderr` (a checked real crate prints dozens of refinement warnings) and
 /// are shown if the build fails.
 fn cargo_build(dir: &Path, target_dir: &Path, profile: &str, extra: &[&str]) -> Cost {
-    cargo_build_with(dir, target_dir, profile, extra, &[])
+    cargo_build_with(dir, target_dir, profile, extra, &[], &[])
 }
 
-/// [`cargo_build`] with more environment variables.
+/// [`cargo_build`] with more environment variables, and cargo run by `runner` (a program
+/// and its arguments, given cargo's path and arguments after them) unless it is empty.
 fn cargo_build_with(
     dir: &Path,
     target_dir: &Path,
     profile: &str,
     extra: &[&str],
     envs: &[(&str, &std::ffi::OsStr)],
+    runner: &[&std::ffi::OsStr],
 ) -> Cost {
     let log = dir.join("build.stderr");
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // Under `cargo bench`, `CARGO` is cargo's own binary, not rustup's proxy, so that a
+    // runner (valgrind) runs cargo itself.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = match runner.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(&cargo);
+            cmd
+        }
+        None => Command::new(&cargo),
+    };
     cmd.args(["build", "--quiet", "--lib", "--profile", profile])
         .args(extra)
         .stderr(std::fs::File::create(&log).expect("create the build log"))
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
+        // From the crate's directory, which holds the configuration of a published
+        // dependency (`Dependency::configure`).
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
         // The whole crate is compiled each time: with incremental compilation an
         // unchanged crate would reuse its previous codegen, while proc macros always
@@ -407,10 +621,11 @@ fn measure(
     blocks: Blocks,
     runs: usize,
     profile: &str,
+    dependency: &Dependency,
     macro_opt_level: Option<u8>,
 ) -> Measured {
     for flavour in FLAVOURS {
-        write_crate(root, flavour, n, blocks, macro_opt_level);
+        write_crate(root, flavour, n, blocks, dependency, macro_opt_level);
         // Warm: dependencies built, the crate itself built once.
         build(root, flavour, profile, &[]);
     }
@@ -533,7 +748,14 @@ fn print_measured(m: &Measured, blocks: usize) {
 /// crates are built in their own target directory with a `RUSTC_WRAPPER` that runs the
 /// generated crate's rustc under `valgrind --tool=callgrind` when asked to, and every
 /// other rustc as it is. Needs valgrind.
-fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_level: Option<u8>) {
+fn instructions(
+    root: &Path,
+    n: usize,
+    blocks: Blocks,
+    profile: &str,
+    dependency: &Dependency,
+    macro_opt_level: Option<u8>,
+) {
     use std::os::unix::fs::PermissionsExt as _;
     let wrapper = root.join("callgrind-rustc.sh");
     write_if_changed(
@@ -554,13 +776,14 @@ fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_
         .expect("make the wrapper executable");
     let target = root.join("target-instructions");
     let mut counts = [0u64; 3];
+    let mut no_op_counts = [0u64; 3];
     for (i, flavour) in FLAVOURS.into_iter().enumerate() {
-        write_crate(root, flavour, n, blocks, macro_opt_level);
+        write_crate(root, flavour, n, blocks, dependency, macro_opt_level);
         let dir = root.join(flavour.name());
         let wrap = [("RUSTC_WRAPPER", wrapper.as_os_str())];
         // Warm: the dependencies and the crate built once, with the same wrapper so
         // that the measured build finds them fresh.
-        cargo_build_with(&dir, &target, profile, &[], &wrap);
+        cargo_build_with(&dir, &target, profile, &[], &wrap, &[]);
         touch(&dir);
         let out = root.join(format!("callgrind.{}.out", flavour.name()));
         let _ = std::fs::remove_file(&out);
@@ -570,6 +793,7 @@ fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_
             profile,
             &[],
             &[wrap[0], ("CHECKED_ASM_CALLGRIND_OUT", out.as_os_str())],
+            &[],
         );
         let report = std::fs::read_to_string(&out).unwrap_or_else(|e| {
             panic!(
@@ -578,11 +802,25 @@ fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_
                 dir.join("build.stderr").display()
             )
         });
-        counts[i] = report
-            .lines()
-            .find_map(|l| l.strip_prefix("summary: "))
-            .and_then(|v| v.trim().parse().ok())
-            .expect("callgrind's summary line");
+        counts[i] = callgrind_total(&report);
+        // cargo itself on a build with nothing to do (its bookkeeping, which every
+        // build pays before rustc starts), with the same environment so that the
+        // crate is fresh.
+        let cargo_out = root.join(format!("callgrind.cargo.{}.out", flavour.name()));
+        let _ = std::fs::remove_file(&cargo_out);
+        let mut out_arg = std::ffi::OsString::from("--callgrind-out-file=");
+        out_arg.push(&cargo_out);
+        cargo_build_with(
+            &dir,
+            &target,
+            profile,
+            &[],
+            &wrap,
+            &["valgrind".as_ref(), "--tool=callgrind".as_ref(), &out_arg],
+        );
+        no_op_counts[i] = callgrind_total(
+            &std::fs::read_to_string(&cargo_out).expect("callgrind's output for cargo"),
+        );
     }
     let [p, b, c] = counts.map(|x| x as f64 / 1e6);
     let label = case_label(n, blocks);
@@ -592,15 +830,31 @@ fn instructions(root: &Path, n: usize, blocks: Blocks, profile: &str, macro_opt_
         c / p,
         (c - p) * 1e6 / n as f64
     );
+    let [p, b, c] = no_op_counts.map(|x| x as f64 / 1e6);
+    println!(
+        "{:<26} cargo's instructions on a build with nothing to rebuild: asm! {p:.1} M, pass-through {b:.1} M, checked {c:.1} M (+{:.1} M)",
+        "",
+        c - p
+    );
+}
+
+/// The instruction count of a callgrind output file.
+fn callgrind_total(report: &str) -> u64 {
+    report
+        .lines()
+        .find_map(|l| l.strip_prefix("summary: "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("callgrind's summary line")
 }
 
 /// Issue 6, item 3: `cargo build` of a fresh crate that depends on `checked-asm` (and
 /// expands one block) against one that depends on nothing, from an empty target
 /// directory, in the dev and release profiles. The registry is already downloaded.
-fn cold(root: &Path, runs: usize, macro_opt_level: Option<u8>) {
+fn cold(root: &Path, runs: usize, dependency: &Dependency, macro_opt_level: Option<u8>) {
     let root = root.join("cold");
     println!(
-        "cold build, median of {runs} runs from an empty target directory, macro packages at {}",
+        "cold build, median of {runs} runs from an empty target directory, {}, macro packages at {}",
+        dependency.label(),
         opt_level_label(macro_opt_level)
     );
     println!(
@@ -611,7 +865,7 @@ fn cold(root: &Path, runs: usize, macro_opt_level: Option<u8>) {
         let mut times = [Vec::new(), Vec::new()];
         for _ in 0..runs {
             for (i, flavour) in [Flavour::Plain, Flavour::Checked].into_iter().enumerate() {
-                write_crate(&root, flavour, 1, Blocks::Mix, macro_opt_level);
+                write_crate(&root, flavour, 1, Blocks::Mix, dependency, macro_opt_level);
                 let target = root.join(format!("target-{}", flavour.name()));
                 let _ = std::fs::remove_dir_all(&target);
                 times[i].push(cargo_build(&root.join(flavour.name()), &target, profile, &[]).wall);
@@ -671,10 +925,24 @@ const REAL_CRATE_WAIVERS: [(&str, &str, &str); 6] = [
 /// of `core::arch::asm` become `checked_asm::checked_asm as asm`, and the six blocks the
 /// checker rejects are waived. Built without its nightly features, and with the
 /// benchmark's own toolchain rather than the nightly one the crate pins.
-fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u8>) {
+fn real_crate(
+    root: &Path,
+    runs: usize,
+    profile: &str,
+    path_dependency: bool,
+    macro_opt_level: Option<u8>,
+) {
+    let bench_root = root;
     let root = root.join("real");
     let source = fetch_real_crate(&root);
     let features = ["--no-default-features", "--features", "instructions"];
+    let dependency = if path_dependency {
+        Dependency::Path
+    } else {
+        Dependency::Published {
+            vendor: root.join("vendor"),
+        }
+    };
     let mut blocks = 0;
     for flavour in [Flavour::Plain, Flavour::Checked] {
         let dir = root.join(flavour.name());
@@ -691,8 +959,8 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
         text.push_str("\n[workspace]\n");
         if flavour == Flavour::Checked {
             text.push_str(&format!(
-                "\n[dependencies.checked-asm]\npath = \"{}/checked-asm\"\n",
-                env!("CARGO_MANIFEST_DIR")
+                "\n[dependencies.checked-asm]\n{}\n",
+                dependency.checked_asm()
             ));
             if let Some(level) = macro_opt_level {
                 text.push_str(&macro_profiles(level));
@@ -700,6 +968,16 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
             blocks = rewrite_real_crate(&dir);
         }
         std::fs::write(&manifest, text).expect("write the crate's manifest");
+        dependency.configure(&dir);
+    }
+    if let Dependency::Published { vendor } = &dependency {
+        // The crate's own dependencies (and dev-dependencies, which cargo resolves too)
+        // from the vendor directory as well.
+        if publish_locally(bench_root, vendor, &[&root.join("plain/Cargo.toml")]) {
+            let _ = std::fs::remove_dir_all(root.join("target"));
+        }
+    }
+    for flavour in [Flavour::Plain, Flavour::Checked] {
         build(&root, flavour, profile, &features);
     }
     let (mut plain, mut checked) = (Vec::new(), Vec::new());
@@ -715,7 +993,8 @@ fn real_crate(root: &Path, runs: usize, profile: &str, macro_opt_level: Option<u
     }
     let (name, version) = REAL_CRATE;
     println!(
-        "real crate {name} {version}, {blocks} checked_asm! invocations, profile {profile}, macro packages at {}, {runs} rounds, medians (ratio: of the rounds' ratios, with quartiles)",
+        "real crate {name} {version}, {blocks} checked_asm! invocations, {}, profile {profile}, macro packages at {}, {runs} rounds, medians (ratio: of the rounds' ratios, with quartiles)",
+        dependency.label(),
         opt_level_label(macro_opt_level)
     );
     let (p, c) = (medians(&plain), medians(&checked));
@@ -856,6 +1135,7 @@ fn main() {
     let mut cold_build = false;
     let mut real = false;
     let mut count_instructions = false;
+    let mut path_dependency = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -880,18 +1160,30 @@ fn main() {
             "--cold" => cold_build = true,
             "--real-crate" => real = true,
             "--instructions" => count_instructions = true,
+            "--path-dependency" => path_dependency = true,
             "--macro-opt-level" => macro_opt_level = args.next().and_then(|v| v.parse().ok()),
             // `cargo bench` passes `--bench`.
             _ => {}
         }
     }
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compile-time-bench");
-    if cold_build {
-        cold(&root, runs, macro_opt_level);
+    if real {
+        real_crate(&root, runs, &profile, path_dependency, macro_opt_level);
         return;
     }
-    if real {
-        real_crate(&root, runs, &profile, macro_opt_level);
+    let dependency = if path_dependency {
+        Dependency::Path
+    } else {
+        let vendor = root.join("vendor");
+        if publish_locally(&root, &vendor, &[]) {
+            for stale in ["target", "target-instructions"] {
+                let _ = std::fs::remove_dir_all(root.join(stale));
+            }
+        }
+        Dependency::Published { vendor }
+    };
+    if cold_build {
+        cold(&root, runs, &dependency, macro_opt_level);
         return;
     }
     let cases: Vec<(usize, Blocks)> = if lengths {
@@ -907,18 +1199,27 @@ fn main() {
     };
     if count_instructions {
         for (n, blocks) in cases {
-            instructions(&root, n, blocks, &profile, macro_opt_level);
+            instructions(&root, n, blocks, &profile, &dependency, macro_opt_level);
         }
         return;
     }
     println!(
-        "profile {profile}, macro packages at {}, {runs} rounds, medians (ratios: of the rounds' ratios); {} cores",
+        "{}, profile {profile}, macro packages at {}, {runs} rounds, medians (ratios: of the rounds' ratios); {} cores",
+        dependency.label(),
         opt_level_label(macro_opt_level),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     print_header();
     for (n, blocks) in cases {
-        let m = measure(&root, n, blocks, runs, &profile, macro_opt_level);
+        let m = measure(
+            &root,
+            n,
+            blocks,
+            runs,
+            &profile,
+            &dependency,
+            macro_opt_level,
+        );
         print_measured(&m, n);
     }
 }
