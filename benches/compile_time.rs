@@ -145,7 +145,7 @@ impl Dependency {
     /// Where checked-asm comes from, as the fields of its dependency table.
     fn checked_asm(&self) -> String {
         match self {
-            Dependency::Published { .. } => "version = \"0.1.0\"".to_string(),
+            Dependency::Published { .. } => format!("version = \"{}\"", published_version()),
             Dependency::Path => format!("path = \"{}/checked-asm\"", env!("CARGO_MANIFEST_DIR")),
         }
     }
@@ -188,6 +188,22 @@ impl Dependency {
 /// The packages `cargo package` makes of this repository, in their dependency order.
 const PUBLISHED_PACKAGES: [&str; 3] = ["checked-asm-engine", "checked-asm-macros", "checked-asm"];
 
+/// Their version: the workspace's `[workspace.package]` version, which all three inherit.
+fn published_version() -> &'static str {
+    include_str!("../Cargo.toml")
+        .split_once("[workspace.package]")
+        .and_then(|(_, table)| table.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(version, _)| version)
+        .expect("the workspace manifest's [workspace.package] version")
+}
+
+/// A published package's directory name (and, with `.crate`, its file name):
+/// `<name>-<version>`.
+fn package_dir(name: &str) -> String {
+    format!("{name}-{}", published_version())
+}
+
 /// Fills `vendor` with checked-asm's packages as they would be published, the
 /// pass-through macro and the registry packages they (and the manifests `also`) need, in
 /// the versions of this repository's lock file, for [`Dependency::Published`]; returns
@@ -213,8 +229,8 @@ fn publish_locally(root: &Path, vendor: &Path, also: &[&Path]) -> bool {
         package.args(["-p", name]);
     }
     run_ok(&mut package, "cargo package");
-    let crates =
-        PUBLISHED_PACKAGES.map(|name| packaged.join(format!("package/{name}-0.1.0.crate")));
+    let crates = PUBLISHED_PACKAGES
+        .map(|name| packaged.join(format!("package/{}.crate", package_dir(name))));
     // What the vendor directory is made of: the packages' bytes and the manifests.
     let mut stamp = std::hash::DefaultHasher::new();
     for file in crates
@@ -251,7 +267,7 @@ fn publish_locally(root: &Path, vendor: &Path, also: &[&Path]) -> bool {
     }
     let seed = root.join("package/seed");
     std::fs::create_dir_all(seed.join("src")).expect("create the vendoring crate");
-    let path_of = |name: &str| unpacked.join(format!("{name}-0.1.0")).display().to_string();
+    let path_of = |name: &str| unpacked.join(package_dir(name)).display().to_string();
     write_if_changed(
         &seed.join("Cargo.toml"),
         &format!(
@@ -280,8 +296,8 @@ fn publish_locally(root: &Path, vendor: &Path, also: &[&Path]) -> bool {
     write_bridge_macro(&bridge);
     let mut ours = vec![bridge];
     for name in PUBLISHED_PACKAGES {
-        let to = vendor.join(format!("{name}-0.1.0"));
-        copy_dir(&unpacked.join(format!("{name}-0.1.0")), &to);
+        let to = vendor.join(package_dir(name));
+        copy_dir(&unpacked.join(package_dir(name)), &to);
         ours.push(to);
     }
     for dir in ours {
