@@ -189,13 +189,17 @@ impl Dependency {
 const PUBLISHED_PACKAGES: [&str; 3] = ["checked-asm-engine", "checked-asm-macros", "checked-asm"];
 
 /// Their version: the workspace's `[workspace.package]` version, which all three inherit.
+/// Read from the manifest once.
 fn published_version() -> &'static str {
-    include_str!("../Cargo.toml")
-        .split_once("[workspace.package]")
-        .and_then(|(_, table)| table.lines().find_map(|l| l.strip_prefix("version = \"")))
-        .and_then(|rest| rest.split_once('"'))
-        .map(|(version, _)| version)
-        .expect("the workspace manifest's [workspace.package] version")
+    static VERSION: std::sync::OnceLock<&str> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        include_str!("../Cargo.toml")
+            .split_once("[workspace.package]")
+            .and_then(|(_, table)| table.lines().find_map(|l| l.strip_prefix("version = \"")))
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(version, _)| version)
+            .expect("the workspace manifest's [workspace.package] version")
+    })
 }
 
 /// A published package's directory name (and, with `.crate`, its file name):
@@ -296,8 +300,9 @@ fn publish_locally(root: &Path, vendor: &Path, also: &[&Path]) -> bool {
     write_bridge_macro(&bridge);
     let mut ours = vec![bridge];
     for name in PUBLISHED_PACKAGES {
-        let to = vendor.join(package_dir(name));
-        copy_dir(&unpacked.join(package_dir(name)), &to);
+        let dir = package_dir(name);
+        let to = vendor.join(&dir);
+        copy_dir(&unpacked.join(&dir), &to);
         ours.push(to);
     }
     for dir in ours {
