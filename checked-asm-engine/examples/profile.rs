@@ -6,13 +6,15 @@
 //! ```text
 //! cargo build -p checked-asm-engine --example profile      # opt-level 0, as cargo builds macros
 //! valgrind --tool=callgrind target/debug/examples/profile mix 50
+//! valgrind --tool=callgrind target/debug/examples/profile same 100 10
 //! valgrind --tool=callgrind target/debug/examples/profile unique 100 10
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid>
 //! ```
 //!
 //! `mix N [I]`: N rounds of the compile-time benchmark's 20 blocks (or of block I alone),
-//! after one round that pays the one-time set-up. `unique N LEN`: N blocks of LEN
-//! register instructions, no statement seen before. Prints the time per block.
+//! after one round that pays the one-time set-up. `same N LEN`: one block of LEN register
+//! instructions N times (its statements cached after the first). `unique N LEN`: N blocks
+//! of LEN register instructions, no statement seen before. Prints the time per block.
 
 #[allow(dead_code)]
 #[path = "../../benches/block_mix/mod.rs"]
@@ -54,6 +56,11 @@ fn main() {
             }
             (0..rounds).flat_map(|_| chosen.iter().cloned()).collect()
         }
+        "same" => {
+            let block = tokens(block_mix::long_block(number(&args, 3, 10)).args);
+            black_box(expand(block.clone()));
+            (0..rounds).map(|_| block.clone()).collect()
+        }
         "unique" => {
             let len = number(&args, 3, 10);
             let first = tokens(block_mix::unique_long_block(len, 0).args);
@@ -62,7 +69,7 @@ fn main() {
                 .map(|i| tokens(block_mix::unique_long_block(len, i * len).args))
                 .collect()
         }
-        other => panic!("unknown workload `{other}`: use `mix` or `unique`"),
+        other => panic!("unknown workload `{other}`: use `mix`, `same` or `unique`"),
     };
     let start = Instant::now();
     for block in &blocks {
