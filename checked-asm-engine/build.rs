@@ -111,7 +111,7 @@ fn llvm_mnemonic(code: Code) -> Option<Mnemonic> {
 }
 
 /// `names.rs`: `MNEMONICS` (name, start, end into `CODES`; by name), `CODES` (each
-/// mnemonic's codes in iced's order) and `REGISTERS` (name, register; by name). iced's
+/// mnemonic's codes in iced's order, as `u16`) and `REGISTERS` (name, register; by name). iced's
 /// `Debug` names are its variant names, so they are written as paths.
 fn names() {
     // iced names most mnemonics exactly as Intel's SDM and LLVM do, in lower case.
@@ -158,9 +158,14 @@ fn names() {
         let _ = writeln!(src, "    ({name:?}, {start}, {end}),");
         start = end;
     }
-    let _ = writeln!(src, "];\npub(super) static CODES: [Code; {total}] = [");
+    // As numbers, not `Code::` paths: rustc validates every enum value of a static
+    // initializer, slowly for an enum of 4,936 variants, and as `[Code; N]` this static
+    // took 3.2 s of each build of this crate (`-Z self-profile`'s
+    // `eval_static_initializer`); as `[u16; N]` it no longer shows. `table.rs` converts a
+    // mnemonic's codes on its first use.
+    let _ = writeln!(src, "];\npub(super) static CODES: [u16; {total}] = [");
     for code in groups.values().flatten() {
-        let _ = writeln!(src, "    Code::{code:?},");
+        let _ = writeln!(src, "    {}, // {code:?}", *code as u16);
     }
     let _ = writeln!(
         src,

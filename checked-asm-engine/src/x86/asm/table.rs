@@ -26,6 +26,17 @@ pub fn warm_up() {
 static SHAPES: [OnceLock<Box<[Shape]>>; MNEMONICS.len()] =
     [const { OnceLock::new() }; MNEMONICS.len()];
 
+/// One `OnceLock` per entry of `MNEMONICS`: its slice of `CODES` as iced's `Code`s,
+/// converted on that mnemonic's first use (`build.rs` says why `CODES` holds numbers).
+static CODE_LISTS: [OnceLock<Box<[Code]>>; MNEMONICS.len()] =
+    [const { OnceLock::new() }; MNEMONICS.len()];
+
+/// `raw` (values `build.rs` took from iced's `Code`s) as `Code`s.
+fn codes_of(raw: &[u16]) -> impl Iterator<Item = Code> + '_ {
+    raw.iter()
+        .filter_map(|&c| Code::try_from(usize::from(c)).ok())
+}
+
 impl Tables {
     /// `mnemonic`'s index in `MNEMONICS`.
     fn find(&self, mnemonic: &str) -> Option<usize> {
@@ -36,8 +47,10 @@ impl Tables {
 
     /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
     pub fn codes(&self, mnemonic: &str) -> Option<&'static [Code]> {
-        let (_, start, end) = MNEMONICS[self.find(mnemonic)?];
-        CODES.get(usize::from(start)..usize::from(end))
+        let i = self.find(mnemonic)?;
+        let (_, start, end) = MNEMONICS[i];
+        let raw = CODES.get(usize::from(start)..usize::from(end))?;
+        Some(CODE_LISTS.get(i)?.get_or_init(|| codes_of(raw).collect()))
     }
 
     /// Operand-count bounds and first-operand classes of `codes(mnemonic)`, in order.
@@ -205,8 +218,14 @@ mod tests {
     fn every_assemblable_code_is_indexed_once() {
         let mut seen = vec![0u8; Code::values().len()];
         for (name, start, end) in MNEMONICS {
-            for code in &CODES[usize::from(start)..usize::from(end)] {
-                seen[*code as usize] += 1;
+            let raw = &CODES[usize::from(start)..usize::from(end)];
+            assert_eq!(
+                codes_of(raw).count(),
+                raw.len(),
+                "{name}: a number that is no Code"
+            );
+            for code in codes_of(raw) {
+                seen[code as usize] += 1;
                 let m = match code.mnemonic() {
                     Mnemonic::Reservednop => Mnemonic::Nop,
                     m => m,

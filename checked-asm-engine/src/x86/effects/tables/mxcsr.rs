@@ -20,12 +20,20 @@
 use super::MnemonicSet;
 use crate::x86::effects::types::{Category, Effects, State};
 use iced_x86::{Code, Instruction, Mnemonic, OpKind, RoundingControl};
+use std::sync::OnceLock;
 
 use Mnemonic as M;
 
 /// Vector instructions that may set MXCSR exception flags.
+///
+/// The two lists are built at run time, on first use, rather than written as statics:
+/// rustc's validation of the enum values in a static is slow for an enum of iced's size
+/// (1,800 `Mnemonic`s), and as statics these two lists cost 0.6 s of each build of this
+/// crate (`-Z self-profile`'s `eval_static_initializer`).
 #[rustfmt::skip]
-pub static RAISES: &[Mnemonic] = &[
+pub fn raising_mnemonics() -> &'static [Mnemonic] {
+    static LIST: OnceLock<Vec<Mnemonic>> = OnceLock::new();
+    LIST.get_or_init(|| vec![
     M::Addpd, M::Addps, M::Addsd, M::Addss, M::Addsubpd, M::Addsubps, M::Cmppd, M::Cmpps, M::Cmpsd,
     M::Cmpss, M::Comisd, M::Comiss, M::Cvtdq2ps, M::Cvtpd2dq, M::Cvtpd2pi, M::Cvtpd2ps,
     M::Cvtpi2ps, M::Cvtps2dq, M::Cvtps2pd, M::Cvtps2pi, M::Cvtsd2si, M::Cvtsd2ss, M::Cvtsi2sd,
@@ -87,11 +95,14 @@ pub static RAISES: &[Mnemonic] = &[
     M::Vscalefph, M::Vscalefps, M::Vscalefsd, M::Vscalefsh, M::Vscalefss, M::Vsqrtpd, M::Vsqrtph,
     M::Vsqrtps, M::Vsqrtsd, M::Vsqrtsh, M::Vsqrtss, M::Vsubpd, M::Vsubph, M::Vsubps, M::Vsubsd,
     M::Vsubsh, M::Vsubss, M::Vucomisd, M::Vucomish, M::Vucomiss,
-];
+    ])
+}
 
 /// Vector instructions that never set MXCSR exception flags.
 #[rustfmt::skip]
-pub static QUIET: &[Mnemonic] = &[
+pub fn quiet_mnemonics() -> &'static [Mnemonic] {
+    static LIST: OnceLock<Vec<Mnemonic>> = OnceLock::new();
+    LIST.get_or_init(|| vec![
     M::Aesdec, M::Aesdec128kl, M::Aesdec256kl, M::Aesdeclast, M::Aesenc, M::Aesenc128kl,
     M::Aesenc256kl, M::Aesenclast, M::Aesimc, M::Aeskeygenassist, M::Andnpd, M::Andnps, M::Andpd,
     M::Andps, M::Blendpd, M::Blendps, M::Blendvpd, M::Blendvps, M::Cvtdq2pd, M::Cvtpi2pd,
@@ -195,7 +206,8 @@ pub static QUIET: &[Mnemonic] = &[
     M::Vshufi32x4, M::Vshufi64x2, M::Vshufpd, M::Vshufps, M::Vsm3msg1, M::Vsm3msg2, M::Vsm3rnds2,
     M::Vsm4key4, M::Vsm4rnds4, M::Vtestpd, M::Vtestps, M::Vunpckhpd, M::Vunpckhps, M::Vunpcklpd,
     M::Vunpcklps, M::Vxorpd, M::Vxorps, M::Xorpd, M::Xorps,
-];
+    ])
+}
 
 /// Whether `instr` has an xmm/ymm/zmm register operand.
 pub fn has_vector_operand(instr: &Instruction) -> bool {
@@ -209,8 +221,8 @@ pub fn has_vector_operand(instr: &Instruction) -> bool {
 /// shares its mnemonic with the SSE compare and is excluded by Code.
 pub fn raises(instr: &Instruction) -> Option<bool> {
     let m = instr.mnemonic();
-    static QUIET_SET: MnemonicSet = MnemonicSet::new(QUIET);
-    static RAISES_SET: MnemonicSet = MnemonicSet::new(RAISES);
+    static QUIET_SET: MnemonicSet = MnemonicSet::new(quiet_mnemonics);
+    static RAISES_SET: MnemonicSet = MnemonicSet::new(raising_mnemonics);
     if instr.code() == Code::Cmpsd_m32_m32 || QUIET_SET.contains(m) {
         return Some(false);
     }
