@@ -430,7 +430,7 @@ fn resolve_template(
         }
     }
     let mut curarg = 0usize;
-    let mut pieces = Vec::new();
+    let mut pieces = Vec::with_capacity(templates.len());
     for piece in templates {
         let mut segments = Vec::new();
         if options.contains(AsmOption::Raw) {
@@ -452,6 +452,7 @@ fn resolve_template(
                     errors.push(d);
                 }
                 Ok(parsed) => {
+                    segments.reserve_exact(parsed.len());
                     for p in parsed {
                         match p {
                             Piece::Text(t) => segments.push(Segment::Text(t)),

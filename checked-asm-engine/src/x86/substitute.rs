@@ -12,6 +12,7 @@
 use super::regs::{Arch, RegClass, RegDef};
 use crate::hash::FastSet;
 use crate::syntax::{ConfiguredAsm, OperandKind, RegSpec, Segment};
+use std::fmt::Write as _;
 use std::ops::Range;
 
 /// What a placeholder was replaced with.
@@ -155,9 +156,12 @@ pub fn substitute_with(
         taken,
         assigned: overrides.to_vec(),
     };
-    let mut text = String::new();
-    let mut display = String::new();
-    let mut pieces = Vec::new();
+    // Sized for the template as written: a register name is about as long as its
+    // placeholder, so the text rarely grows past it.
+    let written: usize = asm.pieces.iter().map(|p| p.text.len() + 1).sum();
+    let mut text = String::with_capacity(written + 16);
+    let mut display = String::with_capacity(written);
+    let mut pieces = Vec::with_capacity(asm.pieces.len());
     let mut sites = Vec::new();
     for (p, piece) in asm.pieces.iter().enumerate() {
         if p > 0 {
@@ -177,13 +181,17 @@ pub fn substitute_with(
                     range,
                 } => {
                     let representative = chooser.representative(asm, *operand, *modifier);
-                    let spelled = match &representative {
-                        Representative::Register(r) => format!("{register_prefix}{r}"),
-                        Representative::Immediate { value, .. } => value.to_string(),
-                        Representative::Symbol(s) | Representative::Label(s) => s.clone(),
-                    };
                     let at = text.len();
-                    text.push_str(&spelled);
+                    match &representative {
+                        Representative::Register(r) => {
+                            text.push_str(register_prefix);
+                            text.push_str(r);
+                        }
+                        Representative::Immediate { value, .. } => {
+                            let _ = write!(text, "{value}");
+                        }
+                        Representative::Symbol(s) | Representative::Label(s) => text.push_str(s),
+                    }
                     let shown = display.len();
                     display.push_str(piece.text.get(range.clone()).unwrap_or("{}"));
                     sites.push(Site {

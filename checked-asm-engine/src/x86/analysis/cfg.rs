@@ -132,7 +132,8 @@ pub fn build(
 ) -> Result<Graph, (usize, Unknown)> {
     // (stmt, instruction, assembler branch target) for section 0, in order; labels map
     // to the next instruction.
-    let mut flat: Vec<(usize, Instruction, Option<&BranchTarget>, Option<usize>)> = Vec::new();
+    let mut flat: Vec<(usize, Instruction, Option<&BranchTarget>, Option<usize>)> =
+        Vec::with_capacity(program.stmts.len());
     let mut label_node: Vec<Option<usize>> = vec![None; program.stmts.len()];
     let mut pending_labels: Vec<usize> = Vec::new();
     for (i, stmt) in program.stmts.iter().enumerate() {
