@@ -47,8 +47,12 @@ impl Tables {
 
     /// The codes iced knows for `mnemonic` (lower case, LLVM spelling), in iced's order.
     pub fn codes(&self, mnemonic: &str) -> Option<&'static [Code]> {
-        let i = self.find(mnemonic)?;
-        let (_, start, end) = MNEMONICS[i];
+        self.codes_at(self.find(mnemonic)?)
+    }
+
+    /// The codes of entry `i` of `MNEMONICS`.
+    fn codes_at(&self, i: usize) -> Option<&'static [Code]> {
+        let (_, start, end) = *MNEMONICS.get(i)?;
         let raw = CODES.get(usize::from(start)..usize::from(end))?;
         Some(CODE_LISTS.get(i)?.get_or_init(|| codes_of(raw).collect()))
     }
@@ -56,7 +60,7 @@ impl Tables {
     /// Operand-count bounds and first-operand classes of `codes(mnemonic)`, in order.
     pub fn shapes(&self, mnemonic: &str) -> Option<&'static [Shape]> {
         let i = self.find(mnemonic)?;
-        let codes = self.codes(mnemonic)?;
+        let codes = self.codes_at(i)?;
         Some(
             SHAPES
                 .get(i)?
