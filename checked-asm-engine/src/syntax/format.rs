@@ -32,10 +32,8 @@ pub(super) struct FormatError {
 }
 
 pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>, FormatError> {
-    // A statement has a few pieces: text, placeholders, text.
-    let mut pieces = Vec::with_capacity(4);
-    // Most templates are text with a few placeholders: the text rarely outgrows this.
-    let mut literal = String::with_capacity(text.len());
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -57,8 +55,7 @@ pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>,
             }
             b'{' => {
                 if !literal.is_empty() {
-                    let rest = String::with_capacity(text.len() - i);
-                    pieces.push(Piece::Text(std::mem::replace(&mut literal, rest)));
+                    pieces.push(Piece::Text(std::mem::take(&mut literal)));
                 }
                 let (piece, end) = parse_argument(text, i, curarg)?;
                 pieces.push(piece);
