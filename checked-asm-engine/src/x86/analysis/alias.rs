@@ -308,12 +308,12 @@ fn compare(
     // paths merge (a loop), the first writer in program order: on the first iteration it
     // is the one that destroys the operand.
     let last_writer = |state: &super::values::State| -> String {
-        let writers = state.writers.get(&r);
+        let mut writers = state.writers.of(r);
         let writer = match state.get(r) {
             Val::Fresh(n, _) => Some(n),
-            Val::Merged => writers.and_then(|w| w.iter().copied().min()),
+            Val::Merged => writers.min(),
             // A value copied in (`pop rbx` restoring the entry value): the copy.
-            _ => writers.and_then(|w| w.last().copied()),
+            _ => writers.next_back(),
         };
         writer
             .map(|w| ctx_text(w as usize))

@@ -143,7 +143,7 @@ pub fn infer(ctx: &Ctx) -> Inferred {
 
     let written: Vec<Register> = exits
         .iter()
-        .flat_map(|(_, _, s)| s.writers.keys().copied())
+        .flat_map(|(_, _, s)| s.writers.keys())
         .collect();
     let unwritten_clobbers = ctx
         .contract

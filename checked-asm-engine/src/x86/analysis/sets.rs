@@ -97,6 +97,75 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for VecMap<K, V> {
     }
 }
 
+/// Where each container's writes came from: for every register, the nodes that wrote
+/// it, in the order they were first recorded. One vector of `(register, node)` pairs,
+/// sorted by register and, within a register, in recorded order, in place of a
+/// `VecMap<Register, Vec<u32>>`: a state is cloned at every step of the fixpoint, and
+/// the map cost one allocation per written register on each clone.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Writers {
+    entries: Vec<(Register, u32)>,
+}
+
+impl Writers {
+    pub const fn new() -> Self {
+        Writers {
+            entries: Vec::new(),
+        }
+    }
+
+    /// The entries of `reg`, as a range of `entries`.
+    fn run(&self, reg: Register) -> std::ops::Range<usize> {
+        let start = self.entries.partition_point(|(r, _)| *r < reg);
+        let len = self.entries[start..].partition_point(|(r, _)| *r == reg);
+        start..start + len
+    }
+
+    /// Records that `node` wrote `reg`, unless it is already recorded for it.
+    pub fn add(&mut self, reg: Register, node: u32) {
+        let run = self.run(reg);
+        if !self.entries[run.clone()].iter().any(|(_, n)| *n == node) {
+            self.entries.insert(run.end, (reg, node));
+        }
+    }
+
+    /// The nodes that wrote `reg`, in recorded order.
+    pub fn of(&self, reg: Register) -> impl DoubleEndedIterator<Item = u32> + Clone + '_ {
+        self.entries[self.run(reg)].iter().map(|(_, n)| *n)
+    }
+
+    pub fn contains_key(&self, reg: &Register) -> bool {
+        !self.run(*reg).is_empty()
+    }
+
+    /// The registers written, in order, each once.
+    pub fn keys(&self) -> impl Iterator<Item = Register> + '_ {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(i, (r, _))| *i == 0 || self.entries[i - 1].0 != *r)
+            .map(|(_, (r, _))| *r)
+    }
+
+    /// `self`'s writers followed, for each register, by those of `other` not yet in it.
+    pub fn union(&self, other: &Writers) -> Writers {
+        let mut out = self.clone();
+        for (r, n) in &other.entries {
+            out.add(*r, *n);
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Writers {
+    /// As the `BTreeMap<Register, Vec<u32>>` it stands for.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.keys().map(|r| (r, self.of(r).collect::<Vec<_>>())))
+            .finish()
+    }
+}
+
 /// A set of node numbers, stored as a sorted vector.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct VecSet {
@@ -304,6 +373,56 @@ mod tests {
                 rset.intersection(&half).copied().collect::<Vec<_>>(),
                 rs.intersection(&half_rs).iter().collect::<Vec<_>>()
             );
+        }
+    }
+
+    /// `Writers` keeps what `BTreeMap<Register, Vec<u32>>` with "push unless present"
+    /// kept: the same registers, each with its nodes in the order they were recorded,
+    /// through `add` and `union`.
+    #[test]
+    fn writers_behave_as_a_map_of_lists() {
+        fn add(map: &mut BTreeMap<Register, Vec<u32>>, r: Register, n: u32) {
+            let w = map.entry(r).or_default();
+            if !w.contains(&n) {
+                w.push(n);
+            }
+        }
+        let mut next = crate::test_rng::xorshift(0x2545_f491_u64);
+        let regs: Vec<Register> = Register::values().take(12).collect();
+        for _ in 0..50 {
+            let (mut a, mut ours_a) = (BTreeMap::new(), Writers::new());
+            let (mut b, mut ours_b) = (BTreeMap::new(), Writers::new());
+            for _ in 0..30 {
+                let r = regs[(next() % regs.len() as u64) as usize];
+                let n = (next() % 9) as u32;
+                if next().is_multiple_of(2) {
+                    add(&mut a, r, n);
+                    ours_a.add(r, n);
+                } else {
+                    add(&mut b, r, n);
+                    ours_b.add(r, n);
+                }
+            }
+            let mut union = a.clone();
+            for (r, ns) in &b {
+                for n in ns {
+                    add(&mut union, *r, *n);
+                }
+            }
+            let ours_union = ours_a.union(&ours_b);
+            for (map, ours) in [(&a, &ours_a), (&b, &ours_b), (&union, &ours_union)] {
+                assert_eq!(
+                    map.keys().copied().collect::<Vec<_>>(),
+                    ours.keys().collect::<Vec<_>>()
+                );
+                for r in &regs {
+                    assert_eq!(map.contains_key(r), ours.contains_key(r));
+                    let want = map.get(r).cloned().unwrap_or_default();
+                    assert_eq!(want, ours.of(*r).collect::<Vec<_>>());
+                    assert_eq!(want.last().copied(), ours.of(*r).next_back());
+                }
+                assert_eq!(format!("{map:?}"), format!("{ours:?}"));
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use super::cfg::{Edge, Graph, Node};
 use super::contract::Contract;
-use super::sets::{RegSet, VecMap, VecSet};
+use super::sets::{RegSet, VecMap, VecSet, Writers};
 use crate::x86::effects::{CallModel, Flags, Mode, TagEffect, container};
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
 
@@ -73,7 +73,7 @@ pub struct State {
     /// Containers written on every path here (R18).
     pub written: RegSet,
     /// Where the writes of each container came from (for messages).
-    pub writers: VecMap<Register, Vec<u32>>,
+    pub writers: Writers,
 }
 
 impl State {
@@ -93,7 +93,7 @@ impl State {
             merged_undef: RegSet::new(),
             defined_entries: RegSet::new(),
             written: RegSet::new(),
-            writers: VecMap::new(),
+            writers: Writers::new(),
         }
     }
 
@@ -128,10 +128,7 @@ impl State {
         } else {
             self.regs.insert(reg, val);
         }
-        let w = self.writers.get_or_default(reg);
-        if !w.contains(&writer) {
-            w.push(writer);
-        }
+        self.writers.add(reg, writer);
     }
 
     /// The value in the stack slot at `offset` from the entry rsp, when known.
@@ -160,15 +157,7 @@ impl State {
                 slots.insert(*k, *a);
             }
         }
-        let mut writers = self.writers.clone();
-        for (r, ws) in &other.writers {
-            let e = writers.get_or_default(*r);
-            for w in ws {
-                if !e.contains(w) {
-                    e.push(*w);
-                }
-            }
-        }
+        let writers = self.writers.union(&other.writers);
         State {
             regs,
             flags: if self.flags == other.flags {
@@ -257,6 +246,9 @@ pub fn analyse(
     // The state after each node's last step. A node is queued again whenever its state
     // before changes, so at the fixpoint its last step saw its final state: the exits
     // below reuse it instead of stepping every node once more.
+    // Only nodes with an exit edge keep it; the others hand it to their successors, the
+    // last of which takes it rather than a copy when it has no state yet (a straight
+    // run of instructions clones one state per step, not two).
     let mut afters: Vec<Option<State>> = vec![None; n];
     while let Some(i) = work.pop() {
         visits[i] += 1;
@@ -264,35 +256,51 @@ pub fn analyse(
         let Some(state) = before[i].as_ref() else {
             continue;
         };
-        let after = step(state, &graph.nodes[i], i as u32, contract, call_model);
-        for edge in &graph.nodes[i].succ {
-            if let Edge::Node(j) = *edge {
-                let merged = match &before[j] {
-                    None => after.clone(),
-                    Some(old) => {
-                        let mut m = old.join(&after);
-                        if visits[j] > 8 {
-                            m.rsp = if m.rsp == old.rsp { m.rsp } else { None };
-                        }
-                        m
+        let succ = &graph.nodes[i].succ;
+        let exits_here = succ.iter().any(|e| !matches!(e, Edge::Node(_)));
+        let last_node = succ.iter().rposition(|e| matches!(e, Edge::Node(_)));
+        let mut after = Some(step(state, &graph.nodes[i], i as u32, contract, call_model));
+        for (k, edge) in succ.iter().enumerate() {
+            let Edge::Node(j) = *edge else { continue };
+            let Some(a) = &after else { break };
+            let merged = match &before[j] {
+                None if !exits_here && last_node == Some(k) => match after.take() {
+                    Some(a) => a,
+                    None => break,
+                },
+                None => a.clone(),
+                Some(old) => {
+                    let mut m = old.join(a);
+                    if visits[j] > 8 {
+                        m.rsp = if m.rsp == old.rsp { m.rsp } else { None };
                     }
-                };
-                if before[j].as_ref() != Some(&merged) {
-                    before[j] = Some(merged);
-                    work.push(j);
+                    m
                 }
+            };
+            if before[j].as_ref() != Some(&merged) {
+                before[j] = Some(merged);
+                work.push(j);
             }
         }
-        afters[i] = Some(after);
+        if exits_here {
+            afters[i] = after;
+        }
     }
     let mut exits = Vec::new();
     for (i, node) in graph.nodes.iter().enumerate() {
-        let Some(after) = &afters[i] else { continue };
-        for edge in &node.succ {
-            if !matches!(edge, Edge::Node(_)) {
-                exits.push((i, *edge, after.clone()));
-            }
+        let Some(after) = afters[i].take() else {
+            continue;
+        };
+        let mut edges = node.succ.iter().filter(|e| !matches!(e, Edge::Node(_)));
+        let Some(mut edge) = edges.next() else {
+            continue;
+        };
+        // Every exit edge but the last gets a copy; the last takes the state.
+        for next in edges {
+            exits.push((i, *edge, after.clone()));
+            edge = next;
         }
+        exits.push((i, *edge, after));
     }
     let mut label_jumps = Vec::new();
     for (i, node) in graph.nodes.iter().enumerate() {

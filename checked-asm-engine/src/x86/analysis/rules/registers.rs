@@ -13,7 +13,7 @@ pub(super) fn registers_at_exits(ctx: &Ctx, call_regs: &[Register], out: &mut Ve
             if reported.contains(&reg) || reg == ctx.sp() || !declarable_or_reserved(reg) {
                 continue;
             }
-            let writers = state.writers.get(&reg).cloned().unwrap_or_default();
+            let writers: Vec<u32> = state.writers.of(reg).collect();
             // The instruction that put the value there: a restore from the wrong slot
             // after a re-entry, rather than the re-entry itself.
             let loaded_by = match val {
