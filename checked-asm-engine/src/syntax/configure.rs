@@ -34,9 +34,20 @@ pub struct ConfiguredPiece {
     pub text: String,
 }
 
+impl ConfiguredPiece {
+    /// The text of a [`Segment::Text`] of this piece (empty for a placeholder).
+    pub fn text_of(&self, segment: &Segment) -> &str {
+        match segment {
+            Segment::Text(range) => self.text.get(range.clone()).unwrap_or(""),
+            Segment::Placeholder { .. } => "",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment {
-    Text(String),
+    /// A byte range of the piece's text (`ConfiguredPiece::text`); see [`ConfiguredPiece::text_of`].
+    Text(Range<usize>),
     Placeholder {
         /// Index into [`ConfiguredAsm::operands`].
         operand: usize,
@@ -75,7 +86,7 @@ impl ConfiguredAsm {
             }
             for seg in &piece.segments {
                 match seg {
-                    Segment::Text(t) => out.push_str(t),
+                    Segment::Text(_) => out.push_str(piece.text_of(seg)),
                     Segment::Placeholder {
                         operand, modifier, ..
                     } => out.push_str(&render(*operand, *modifier)),
@@ -434,7 +445,7 @@ fn resolve_template(
     for piece in templates {
         let mut segments = Vec::new();
         if options.contains(AsmOption::Raw) {
-            segments.push(Segment::Text(piece.text.clone()));
+            segments.push(Segment::Text(0..piece.text.len()));
         } else {
             match parse_pieces(&piece.text, &mut curarg) {
                 Err(FormatError {
@@ -555,7 +566,7 @@ fn resolve_position(
                 }
             }
         }
-        Position::Name(name) => match names.get(name.as_str()) {
+        Position::Name(name) => match names.get(name) {
             Some(&idx) => Some(idx),
             None => {
                 let mut known: Vec<&str> = names.keys().copied().collect();
@@ -588,7 +599,7 @@ fn resolve_position(
 }
 
 fn check_modifier(
-    modifier: Option<String>,
+    modifier: Option<&str>,
     piece: &TemplatePiece,
     range: &Range<usize>,
     errors: &mut Vec<Diagnostic>,

@@ -5,20 +5,23 @@
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Position {
+pub(super) enum Position<'a> {
     /// `{}`: the next positional operand.
     Implicit(usize),
     Index(usize),
-    Name(String),
+    Name(&'a str),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Piece {
-    Text(String),
+pub(super) enum Piece<'a> {
+    /// Text, as a byte range of the piece: an escaped brace (`{{`, `}}`) ends a range
+    /// with its first brace, and the text after it starts another, so that the ranges'
+    /// texts joined are the text with the escapes read.
+    Text(Range<usize>),
     Arg {
-        position: Position,
+        position: Position<'a>,
         /// The text after `:`, which must be a single character to be valid.
-        modifier: Option<String>,
+        modifier: Option<&'a str>,
         /// Byte range of `{...}` in the piece.
         range: Range<usize>,
     },
@@ -31,19 +34,23 @@ pub(super) struct FormatError {
     pub range: Range<usize>,
 }
 
-pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>, FormatError> {
+pub(super) fn parse_pieces<'a>(
+    text: &'a str,
+    curarg: &mut usize,
+) -> Result<Vec<Piece<'a>>, FormatError> {
     let mut pieces = Vec::new();
-    let mut literal = String::new();
+    // The start of the text run being read, if one is.
+    let mut literal: Option<usize> = None;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'{' if bytes.get(i + 1) == Some(&b'{') => {
-                literal.push('{');
+                pieces.push(Piece::Text(literal.take().unwrap_or(i)..i + 1));
                 i += 2;
             }
             b'}' if bytes.get(i + 1) == Some(&b'}') => {
-                literal.push('}');
+                pieces.push(Piece::Text(literal.take().unwrap_or(i)..i + 1));
                 i += 2;
             }
             b'}' => {
@@ -54,8 +61,8 @@ pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>,
                 });
             }
             b'{' => {
-                if !literal.is_empty() {
-                    pieces.push(Piece::Text(std::mem::take(&mut literal)));
+                if let Some(start) = literal.take() {
+                    pieces.push(Piece::Text(start..i));
                 }
                 let (piece, end) = parse_argument(text, i, curarg)?;
                 pieces.push(piece);
@@ -64,34 +71,33 @@ pub(super) fn parse_pieces(text: &str, curarg: &mut usize) -> Result<Vec<Piece>,
             _ => {
                 // The text up to the next brace, in one piece: braces are ASCII, so the
                 // run ends on a character boundary.
-                let start = i;
+                literal.get_or_insert(i);
                 while i < bytes.len() && !matches!(bytes[i], b'{' | b'}') {
                     i += 1;
                 }
-                literal.push_str(&text[start..i]);
             }
         }
     }
-    if !literal.is_empty() {
-        pieces.push(Piece::Text(literal));
+    if let Some(start) = literal {
+        pieces.push(Piece::Text(start..bytes.len()));
     }
     Ok(pieces)
 }
 
 /// Parses `{...}` starting at `start` (the `{`); returns the piece and the index after `}`.
-fn parse_argument(
-    text: &str,
+fn parse_argument<'a>(
+    text: &'a str,
     start: usize,
     curarg: &mut usize,
-) -> Result<(Piece, usize), FormatError> {
+) -> Result<(Piece<'a>, usize), FormatError> {
     let mut i = start + 1;
     let rest = &text[i..];
     let position = if rest.starts_with(|c: char| c.is_ascii_digit()) {
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
         i += digits.len();
         let index = digits.parse::<usize>().map_err(|_| FormatError {
             message: "invalid asm template string: integer `".to_string()
-                + &digits
+                + digits
                 + "` does not fit into the type `usize` whose range is `0..=18446744073709551615`",
             note: None,
             range: start..i,
@@ -100,7 +106,7 @@ fn parse_argument(
     } else if rest.starts_with(is_id_start) {
         let word = take_word(rest);
         i += word.len();
-        Some(Position::Name(word.to_string()))
+        Some(Position::Name(word))
     } else {
         None
     };
@@ -110,7 +116,7 @@ fn parse_argument(
         let word = take_word(&text[i..]);
         i += word.len();
         if !word.is_empty() {
-            modifier = Some(word.to_string());
+            modifier = Some(word);
         }
     }
     // Whitespace is allowed before the closing brace, as in `format!`.
@@ -182,12 +188,27 @@ fn take_word(s: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn arg(position: Position, modifier: Option<&str>, range: Range<usize>) -> Piece {
+    fn arg<'a>(
+        position: Position<'a>,
+        modifier: Option<&'a str>,
+        range: Range<usize>,
+    ) -> Piece<'a> {
         Piece::Arg {
             position,
-            modifier: modifier.map(str::to_string),
+            modifier,
             range,
         }
+    }
+
+    /// The pieces as text: each text range's text, `{}` for a placeholder.
+    fn shown(text: &str, pieces: &[Piece<'_>]) -> Vec<String> {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(r) => text[r.clone()].to_string(),
+                Piece::Arg { .. } => "{}".to_string(),
+            })
+            .collect()
     }
 
     #[test]
@@ -198,9 +219,9 @@ mod tests {
         assert_eq!(
             a,
             vec![
-                Piece::Text("mov ".into()),
+                Piece::Text(0..4),
                 arg(Position::Implicit(0), None, 4..6),
-                Piece::Text(", ".into()),
+                Piece::Text(6..8),
                 arg(Position::Implicit(1), None, 8..10),
             ]
         );
@@ -214,16 +235,25 @@ mod tests {
         let p = parse_pieces("{1} {} {x:l} {0 }", &mut cur).unwrap();
         assert_eq!(p[0], arg(Position::Index(1), None, 0..3));
         assert_eq!(p[2], arg(Position::Implicit(0), None, 4..6));
-        assert_eq!(p[4], arg(Position::Name("x".into()), Some("l"), 7..12));
+        assert_eq!(p[4], arg(Position::Name("x"), Some("l"), 7..12));
         assert_eq!(p[6], arg(Position::Index(0), None, 13..17));
         assert_eq!(cur, 1);
     }
 
+    /// An escaped brace is its first brace; the text goes on in a new range after it.
     #[test]
     fn escaped_braces_are_text() {
         let mut cur = 0;
-        let p = parse_pieces("vaddps zmm0 {{k1}}, zmm1", &mut cur).unwrap();
-        assert_eq!(p, vec![Piece::Text("vaddps zmm0 {k1}, zmm1".into())]);
+        let text = "vaddps zmm0 {{k1}}, zmm1";
+        let p = parse_pieces(text, &mut cur).unwrap();
+        assert_eq!(
+            p,
+            vec![Piece::Text(0..13), Piece::Text(14..17), Piece::Text(18..24)]
+        );
+        assert_eq!(shown(text, &p).concat(), "vaddps zmm0 {k1}, zmm1");
+        let text = "{{}}{{";
+        let p = parse_pieces(text, &mut cur).unwrap();
+        assert_eq!(shown(text, &p), ["{", "}", "{"]);
     }
 
     /// Text runs are taken whole, multi-byte characters included, with the byte ranges
@@ -231,25 +261,11 @@ mod tests {
     #[test]
     fn text_around_placeholders_keeps_every_character() {
         let mut cur = 0;
-        let p = parse_pieces("é{0}ü{{}}ß{} ∑", &mut cur).unwrap();
-        assert_eq!(
-            p,
-            vec![
-                Piece::Text("é".into()),
-                Piece::Arg {
-                    position: Position::Index(0),
-                    modifier: None,
-                    range: 2..5,
-                },
-                Piece::Text("ü{}ß".into()),
-                Piece::Arg {
-                    position: Position::Implicit(0),
-                    modifier: None,
-                    range: 13..15,
-                },
-                Piece::Text(" ∑".into()),
-            ]
-        );
+        let text = "é{0}ü{{}}ß{} ∑";
+        let p = parse_pieces(text, &mut cur).unwrap();
+        assert_eq!(shown(text, &p), ["é", "{}", "ü{", "}", "ß", "{}", " ∑"]);
+        assert_eq!(p[1], arg(Position::Index(0), None, 2..5));
+        assert_eq!(p[5], arg(Position::Implicit(0), None, 13..15));
         let e = parse_pieces("ü}", &mut cur).unwrap_err();
         assert_eq!(e.range, 2..3);
     }

@@ -171,7 +171,8 @@ pub fn substitute_with(
         let start = text.len();
         for seg in &piece.segments {
             match seg {
-                Segment::Text(t) => {
+                Segment::Text(_) => {
+                    let t = piece.text_of(seg);
                     text.push_str(t);
                     display.push_str(t);
                 }
@@ -220,7 +221,8 @@ pub fn literal_registers(asm: &ConfiguredAsm) -> FastSet<&'static str> {
     let mut found = FastSet::default();
     for piece in &asm.pieces {
         for seg in &piece.segments {
-            if let Segment::Text(t) = seg {
+            if let Segment::Text(_) = seg {
+                let t = piece.text_of(seg);
                 // The words are the runs of ASCII letters and digits, read byte by byte
                 // (this runs for every lowering of every block, in a macro cargo builds
                 // without optimisation, where `str::split` with a closure costs a call

@@ -23,13 +23,8 @@ fn register(src: &str, range: Range<usize>) -> R<Register> {
             format!("expected a register (`%name`), found `{text}`"),
         ));
     };
-    let name: String = rest
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
     tables()
-        .register(&name)
+        .register_spelled(rest)
         .ok_or_else(|| AsmError::new(range, format!("invalid register name `{text}`")))
 }
 

@@ -139,24 +139,18 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
         return Ok(Operand::new(OperandKind::Imm(Value::default()), range));
     }
     let text = &src[range.clone()];
-    let lower = text.to_ascii_lowercase();
     let t = tables();
-    if let Some(reg) = t.register(&lower) {
-        return Ok(Operand::new(OperandKind::Reg(reg), range));
-    }
-    // `st(1)` with spaces, `st (1)`.
-    let squeezed: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
-    if let Some(reg) = t.register(&squeezed) {
+    // `rax`, `XMM0`, `st(1)` with spaces, `st (1)`.
+    if let Some(reg) = t.register_spelled(text) {
         return Ok(Operand::new(OperandKind::Reg(reg), range));
     }
     // `dword ptr ...`
     let mut size = None;
     let mut rest = range.clone();
     let first_word_end = text.find(|c: char| c.is_whitespace()).unwrap_or(text.len());
-    if let Some(sz) = ptr_size(&lower[..first_word_end]) {
+    if let Some(sz) = ptr_size_any_case(&text[..first_word_end]) {
         let after = trim(src, range.start + first_word_end..range.end);
-        let after_lower = src[after.clone()].to_ascii_lowercase();
-        if let Some(stripped) = after_lower.strip_prefix("ptr") {
+        if let Some(stripped) = strip_prefix_any_case(&src[after.clone()], "ptr") {
             if stripped.is_empty() || !stripped.as_bytes()[0].is_ascii_alphanumeric() {
                 size = Some(sz);
                 rest = trim(src, after.start + 3..after.end);
@@ -173,13 +167,12 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
             "expected a memory operand after the size keyword",
         ));
     }
-    let mut rtext = src[rest.clone()].to_ascii_lowercase();
     // `jmp short label`: LLVM accepts the MASM distance keyword and relaxes as usual.
-    if let Some(stripped) = rtext.strip_prefix("short ") {
+    if let Some(stripped) = strip_prefix_any_case(&src[rest.clone()], "short ") {
         rest = trim(src, rest.end - stripped.len()..rest.end);
-        rtext = src[rest.clone()].to_ascii_lowercase();
     }
-    if let Some(stripped) = rtext.strip_prefix("offset")
+    let rtext = &src[rest.clone()];
+    if let Some(stripped) = strip_prefix_any_case(rtext, "offset")
         && stripped.starts_with(|c: char| c.is_whitespace())
     {
         let v = parse_value(src, trim(src, rest.start + 6..rest.end), true)?;
@@ -189,7 +182,7 @@ fn parse_main(src: &str, range: Range<usize>) -> R<Operand> {
     let mut seg = Register::None;
     if let Some(colon) = rtext.find(':') {
         let head = rtext[..colon].trim();
-        if let Some(r) = t.register(head).filter(|r| is_segment(*r)) {
+        if let Some(r) = t.register_any_case(head).filter(|r| is_segment(*r)) {
             seg = r;
             rest = trim(src, rest.start + colon + 1..rest.end);
         } else if !rtext.contains('[') {
@@ -330,9 +323,7 @@ fn parse_brackets(src: &str, range: Range<usize>, seg: Register) -> R<Mem> {
     }
     let mut disp_terms: Vec<(bool, Range<usize>)> = Vec::new();
     for (neg, term) in split_terms(src, range.clone()) {
-        let text = src[term.clone()].to_ascii_lowercase();
-        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Some(reg) = t.register(&squeezed) {
+        if let Some(reg) = t.register_spelled(&src[term.clone()]) {
             if neg {
                 return Err(AsmError::new(
                     term,
@@ -353,8 +344,14 @@ fn parse_brackets(src: &str, range: Range<usize>, seg: Register) -> R<Mem> {
             }
             continue;
         }
-        if let Some(star) = squeezed.find('*') {
-            let (a, b) = (&squeezed[..star], &squeezed[star + 1..]);
+        if src[term.clone()].contains('*') {
+            let squeezed: String = src[term.clone()]
+                .to_ascii_lowercase()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let star = squeezed.find('*').unwrap_or(squeezed.len());
+            let (a, b) = (&squeezed[..star], squeezed.get(star + 1..).unwrap_or(""));
             let (reg, scale) = match (t.register(a), t.register(b)) {
                 (Some(r), None) => (r, b),
                 (None, Some(r)) => (r, a),
@@ -407,4 +404,21 @@ fn parse_brackets(src: &str, range: Range<usize>, seg: Register) -> R<Mem> {
         mem.disp = add_values(d, v, term)?;
     }
     Ok(mem)
+}
+
+/// `ptr_size` of a word in any case (`DWORD`).
+fn ptr_size_any_case(word: &str) -> Option<u32> {
+    let mut buf = [0u8; 8];
+    let lowered = buf.get_mut(..word.len())?;
+    lowered.copy_from_slice(word.as_bytes());
+    lowered.make_ascii_lowercase();
+    ptr_size(std::str::from_utf8(lowered).ok()?)
+}
+
+/// `text` after `prefix` (lower case ASCII), matched in any case.
+fn strip_prefix_any_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.as_bytes().get(..prefix.len())?;
+    // An ASCII prefix matched byte for byte ends on a character boundary.
+    head.eq_ignore_ascii_case(prefix.as_bytes())
+        .then(|| &text[prefix.len()..])
 }

@@ -158,7 +158,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             let at = &mut counters[s.section];
             addrs[i] = *at;
             let size = match &s.kind {
-                PKind::Instr(p) => (p.raw_prefix.len() + p.lens[choice[i]]) as u64,
+                PKind::Instr(p) => (p.raw_prefix.len() + p.cands[choice[i]].len) as u64,
                 PKind::Data { bytes, .. } => bytes.len() as u64,
                 PKind::Prefix { bytes, .. } => bytes.len() as u64,
                 PKind::Align {
@@ -182,7 +182,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             if Some(choice[i]) != p.short {
                 continue;
             }
-            let end = addrs[i] + (p.raw_prefix.len() + p.lens[choice[i]]) as u64;
+            let end = addrs[i] + (p.raw_prefix.len() + p.cands[choice[i]].len) as u64;
             let disp = addrs[t] as i64 - end as i64;
             if !(-128..=127).contains(&disp)
                 && let Some(near) = p.near
@@ -277,7 +277,7 @@ pub(crate) fn lay_out(_src: &str, stmts: Vec<PStmt>) -> Result<Program, Vec<AsmE
             PKind::Instr(p) => {
                 let c = &p.cands[choice[i]];
                 let ip = addr + p.raw_prefix.len() as u64;
-                let next_ip = ip + p.lens[choice[i]] as u64;
+                let next_ip = ip + p.cands[choice[i]].len as u64;
                 let mut instr = c.instr;
                 let mut target = None;
                 let mut symbol_refs = Vec::new();

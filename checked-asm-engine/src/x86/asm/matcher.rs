@@ -25,6 +25,9 @@ pub(crate) enum Fixup {
 pub(crate) struct Candidate {
     pub instr: iced_x86::Instruction,
     pub fixups: Vec<Fixup>,
+    /// The encoded length in bytes, once the candidate is validated by encoding it
+    /// (0 until then).
+    pub len: usize,
 }
 
 /// Tries `code` against the operands; returns the instruction with operands filled in.
@@ -86,7 +89,11 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
         if !implicit_registers_ok(code, explicit) {
             return None;
         }
-        return Some(Candidate { instr, fixups });
+        return Some(Candidate {
+            instr,
+            fixups,
+            len: 0,
+        });
     }
     if movabs && !kinds.iter().any(|k| matches!(k, K::imm64 | K::mem_offs)) {
         return None;
@@ -335,7 +342,11 @@ pub(crate) fn try_code(code: Code, ops: &[Operand], mode: Mode, movabs: bool) ->
     if info.require_op_mask_register() && instr.op_mask() == Register::None {
         return None;
     }
-    Some(Candidate { instr, fixups })
+    Some(Candidate {
+        instr,
+        fixups,
+        len: 0,
+    })
 }
 
 fn set_memory(

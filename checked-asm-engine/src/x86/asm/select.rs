@@ -217,6 +217,7 @@ impl Parser<'_> {
             cands = vec![Candidate {
                 instr: iced_x86::Instruction::with(iced_x86::Code::Nopd),
                 fixups: Vec::new(),
+                len: 0,
             }];
         }
         // LLVM assembles `int 3` as the one-byte `int3` (X86InstrInfo.td InstAlias).
@@ -232,6 +233,7 @@ impl Parser<'_> {
             cands = vec![Candidate {
                 instr: iced_x86::Instruction::with(iced_x86::Code::Int3),
                 fixups: Vec::new(),
+                len: 0,
             }];
         }
         if res.far {
@@ -334,7 +336,7 @@ impl Parser<'_> {
             cands.clone()
         };
         // Apply prefixes, then validate every candidate by encoding and decoding it.
-        let mut valid: Vec<(usize, Candidate)> = Vec::new();
+        let mut valid: Vec<Candidate> = Vec::with_capacity(cands.len());
         for mut c in cands {
             for (p, _) in prefixes {
                 match p.as_str() {
@@ -348,7 +350,8 @@ impl Parser<'_> {
                 }
             }
             if let Some(len) = trial_encode(&c, self.mode) {
-                valid.push((len, c));
+                c.len = len;
+                valid.push(c);
             }
         }
         if valid.is_empty() {
@@ -384,17 +387,14 @@ impl Parser<'_> {
         // matches (X86AsmParser::MatchAndEmitIntelInstruction), except for the
         // pointer-sized `call`/`jmp`/`push`/`pop`.
         if unsized_mem {
-            let mut sizes: Vec<usize> = valid
-                .iter()
-                .filter_map(|(_, c)| mem_operand_size(c))
-                .collect();
+            let mut sizes: Vec<usize> = valid.iter().filter_map(mem_operand_size).collect();
             sizes.sort_unstable();
             sizes.dedup();
             if sizes.len() > 1 {
                 let ptr = (self.mode.bitness() / 8) as usize;
                 let base = res.name.as_str();
                 if matches!(base, "call" | "jmp" | "push" | "pop") && sizes.contains(&ptr) {
-                    valid.retain(|(_, c)| mem_operand_size(c).is_none_or(|s| s == ptr));
+                    valid.retain(|c| mem_operand_size(c).is_none_or(|s| s == ptr));
                 } else {
                     let range = ops
                         .iter()
@@ -416,7 +416,7 @@ impl Parser<'_> {
         }
         // Shortest first; among equal lengths LLVM prefers the sign-extended imm8 form
         // (`add ax, 0xffff` is 66 83 C0 FF, not 66 05 FF FF).
-        valid.sort_by_key(|(len, c)| {
+        valid.sort_by_key(|c| {
             let imm8 = (0..c.instr.op_count()).any(|i| {
                 matches!(
                     c.instr.op_kind(i),
@@ -425,10 +425,9 @@ impl Parser<'_> {
                         | iced_x86::OpKind::Immediate8to64
                 )
             });
-            (*len, !imm8)
+            (c.len, !imm8)
         });
-        let lens: Vec<usize> = valid.iter().map(|(l, _)| *l).collect();
-        let cands: Vec<Candidate> = valid.into_iter().map(|(_, c)| c).collect();
+        let cands = valid;
         let (short, near) = if cands.iter().any(has_branch) {
             let short = cands.iter().position(|c| {
                 c.instr
@@ -448,7 +447,6 @@ impl Parser<'_> {
         };
         Ok(Some(PInstr {
             cands,
-            lens,
             short,
             near,
             operand_ranges: Vec::new(),

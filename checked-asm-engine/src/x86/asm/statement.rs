@@ -46,10 +46,8 @@ pub(crate) enum PKind {
 
 #[derive(Clone)]
 pub(crate) struct PInstr {
-    /// Valid candidates, shortest encoding first.
+    /// Valid candidates, shortest encoding first, each with its encoded length.
     pub cands: Vec<Candidate>,
-    /// Encoded length of each candidate.
-    pub lens: Vec<usize>,
     /// For branches to be relaxed: index in `cands` of the short (rel8) and near forms.
     pub short: Option<usize>,
     pub near: Option<usize>,
@@ -260,9 +258,13 @@ impl Parser<'_> {
     fn instruction(&mut self, range: Range<usize>) -> Result<(), AsmError> {
         // The choice of encoding depends only on the statement's text, syntax and mode,
         // unless `.set` names or a preceding prefix statement take part: reuse it.
-        let key = (self.equs.is_empty() && self.pending_prefix.is_none())
-            .then(|| (self.mode, self.syntax, self.src[range.clone()].to_string()));
-        if let Some(key) = &key
+        let key =
+            (self.equs.is_empty() && self.pending_prefix.is_none()).then(|| selection_cache::Key {
+                mode: self.mode,
+                syntax: self.syntax,
+                text: &self.src[range.clone()],
+            });
+        if let Some(key) = key
             && let Some(pinstr) = selection_cache::get(key, range.start)
         {
             self.push(range, PKind::Instr(pinstr));
@@ -467,10 +469,10 @@ fn prefix_byte(p: &str) -> Option<u8> {
 }
 
 fn check_registers(op: &Operand, mode: Mode) -> Result<(), AsmError> {
-    let regs: Vec<Register> = match &op.kind {
-        OperandKind::Reg(r) => vec![*r],
-        OperandKind::Mem(m) => vec![m.base, m.index],
-        _ => vec![],
+    let regs = match &op.kind {
+        OperandKind::Reg(r) => [*r, Register::None],
+        OperandKind::Mem(m) => [m.base, m.index],
+        _ => [Register::None; 2],
     };
     for r in regs {
         if r != Register::None && !reg_available(r, mode) {
@@ -505,27 +507,52 @@ mod selection_cache {
     const CAPACITY: usize = 8192;
 
     /// The statement's text, with the syntax and mode it is assembled in.
-    pub(super) type Key = (Mode, Syntax, String);
+    #[derive(Clone, Copy)]
+    pub(super) struct Key<'a> {
+        pub mode: Mode,
+        pub syntax: Syntax,
+        pub text: &'a str,
+    }
+
+    impl Key<'_> {
+        /// Which of the maps holds statements of this mode and syntax.
+        fn map(self) -> usize {
+            let mode = match self.mode {
+                Mode::Bits16 => 0,
+                Mode::Bits32 => 1,
+                Mode::Bits64 => 2,
+            };
+            let syntax = match self.syntax {
+                Syntax::Intel => 0,
+                Syntax::Att => 1,
+            };
+            mode * 2 + syntax
+        }
+    }
+
+    /// Statements by text, one map per mode and syntax, so that a lookup takes the
+    /// text as it is in the template instead of a copy.
+    type Maps = [FastMap<String, PInstr>; 6];
 
     thread_local! {
-        static CACHE: RefCell<FastMap<Key, PInstr>> = RefCell::new(FastMap::default());
+        static CACHE: RefCell<Maps> = RefCell::new(Default::default());
     }
 
     /// The selection for the statement `key` starting at `start` in the source.
-    pub(super) fn get(key: &Key, start: usize) -> Option<PInstr> {
-        let mut pinstr = CACHE.with_borrow(|cache| cache.get(key).cloned())?;
+    pub(super) fn get(key: Key<'_>, start: usize) -> Option<PInstr> {
+        let mut pinstr = CACHE.with_borrow(|maps| maps[key.map()].get(key.text).cloned())?;
         shift(&mut pinstr, start as isize);
         Some(pinstr)
     }
 
-    pub(super) fn put(key: Key, start: usize, pinstr: &PInstr) {
+    pub(super) fn put(key: Key<'_>, start: usize, pinstr: &PInstr) {
         let mut relative = pinstr.clone();
         shift(&mut relative, -(start as isize));
-        CACHE.with_borrow_mut(|cache| {
-            if cache.len() >= CAPACITY {
-                cache.clear();
+        CACHE.with_borrow_mut(|maps| {
+            if maps.iter().map(|m| m.len()).sum::<usize>() >= CAPACITY {
+                maps.iter_mut().for_each(|m| m.clear());
             }
-            cache.insert(key, relative);
+            maps[key.map()].insert(key.text.to_string(), relative);
         });
     }
 

@@ -75,6 +75,42 @@ impl Tables {
             .ok()
             .map(|i| REGISTERS[i].1)
     }
+
+    /// The register `text` names in any case, whitespace inside ignored (`ST (1)`).
+    /// Lowered on the stack: operands are looked up here one or more times each.
+    pub fn register_spelled(&self, text: &str) -> Option<Register> {
+        self.register_lowered(text, true)
+    }
+
+    /// The register `text` names in any case (`FS`), as written.
+    pub fn register_any_case(&self, text: &str) -> Option<Register> {
+        self.register_lowered(text, false)
+    }
+
+    fn register_lowered(&self, text: &str, squeeze: bool) -> Option<Register> {
+        let mut buf = [0u8; 16];
+        let mut len = 0;
+        for &b in text.as_bytes() {
+            if !b.is_ascii() {
+                // No register name has other characters, but read them as
+                // `to_ascii_lowercase` and `char::is_whitespace` do.
+                let lower = text.to_ascii_lowercase();
+                if !squeeze {
+                    return self.register(&lower);
+                }
+                let squeezed: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+                return self.register(&squeezed);
+            }
+            if squeeze && b.is_ascii_whitespace() {
+                continue;
+            }
+            // Longer than any register name.
+            let slot = buf.get_mut(len)?;
+            *slot = b.to_ascii_lowercase();
+            len += 1;
+        }
+        self.register(std::str::from_utf8(&buf[..len]).ok()?)
+    }
 }
 
 /// Mnemonic spellings LLVM accepts that iced does not use, mapped to iced's spelling.

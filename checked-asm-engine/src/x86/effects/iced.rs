@@ -5,13 +5,23 @@ use super::flags::{self, FlagEffects, Flags};
 use super::regs::RegAccess;
 use super::types::*;
 use iced_x86::{
-    FlowControl, Instruction, InstructionInfoFactory, OpAccess, OpKind, Register, UsedMemory,
+    FlowControl, Instruction, InstructionInfo, InstructionInfoFactory, OpAccess, OpKind, Register,
+    UsedMemory,
 };
+use std::cell::RefCell;
+
+thread_local! {
+    /// The factory's two lists are reused from one instruction to the next.
+    static FACTORY: RefCell<InstructionInfoFactory> = RefCell::new(InstructionInfoFactory::new());
+}
 
 pub(super) fn translate(instr: &Instruction, mode: Mode) -> Effects {
-    let mut factory = InstructionInfoFactory::new();
-    let info = factory.info(instr);
+    FACTORY.with_borrow_mut(|factory| translate_info(factory.info(instr), instr, mode))
+}
+
+fn translate_info(info: &InstructionInfo, instr: &Instruction, mode: Mode) -> Effects {
     let mut fx = Effects::default();
+    fx.regs.reserve(info.used_registers().len());
 
     for used in info.used_registers() {
         if let Some(access) = RegAccess::from_iced(used.register(), used.access(), mode) {

@@ -250,7 +250,8 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
     }
 
     // Control, debug, segment and test registers iced reports.
-    for r in fx.regs.clone() {
+    for i in 0..fx.regs.len() {
+        let r = fx.regs[i];
         let state = if r.reg.is_cr() {
             State::ControlRegisters
         } else if r.reg.is_dr() || r.reg.is_tr() {
