@@ -168,13 +168,28 @@ fn names() {
     for code in groups.values().flatten() {
         let _ = writeln!(src, "    {}, // {code:?}", *code as u16);
     }
+    // By name as a number (`table.rs`'s `name_key`: the bytes little-endian, zero
+    // padded), so that a lookup compares integers rather than strings.
+    let mut keyed: Vec<(u64, &String, &Register)> = registers
+        .iter()
+        .map(|(name, reg)| {
+            assert!(
+                name.len() <= 8,
+                "register name `{name}` is longer than 8 bytes"
+            );
+            let mut bytes = [0u8; 8];
+            bytes[..name.len()].copy_from_slice(name.as_bytes());
+            (u64::from_le_bytes(bytes), name, reg)
+        })
+        .collect();
+    keyed.sort();
     let _ = writeln!(
         src,
-        "];\npub(super) static REGISTERS: [(&str, Register); {}] = [",
-        registers.len()
+        "];\npub(super) static REGISTERS: [(u64, Register); {}] = [",
+        keyed.len()
     );
-    for (name, reg) in &registers {
-        let _ = writeln!(src, "    ({name:?}, Register::{reg:?}),");
+    for (key, name, reg) in keyed {
+        let _ = writeln!(src, "    ({key:#x}, Register::{reg:?}), // {name}");
     }
     src.push_str("];\n");
     std::fs::write(out_path("names.rs"), src).expect("write names.rs");

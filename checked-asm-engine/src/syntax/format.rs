@@ -38,7 +38,9 @@ pub(super) fn parse_pieces<'a>(
     text: &'a str,
     curarg: &mut usize,
 ) -> Result<Vec<Piece<'a>>, FormatError> {
-    let mut pieces = Vec::new();
+    // A text run before and after each placeholder, as most pieces have.
+    let braces = text.bytes().filter(|&b| b == b'{').count();
+    let mut pieces = Vec::with_capacity(2 * braces + 1);
     // The start of the text run being read, if one is.
     let mut literal: Option<usize> = None;
     let bytes = text.as_bytes();

@@ -9,9 +9,29 @@ use iced_x86::Register;
 use std::fmt;
 
 /// A map ordered by key, stored as a sorted vector.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct VecMap<K, V> {
     entries: Vec<(K, V)>,
+}
+
+/// Room a clone leaves for the entries the next step adds: a state is cloned and then
+/// written, and a copy of exactly the original's size would grow at the first insert.
+/// An empty collection (the stack slots of most blocks) stays unallocated.
+fn clone_with_slack<T: Clone>(items: &[T]) -> Vec<T> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(items.len() + 4);
+    out.extend_from_slice(items);
+    out
+}
+
+impl<K: Clone, V: Clone> Clone for VecMap<K, V> {
+    fn clone(&self) -> Self {
+        VecMap {
+            entries: clone_with_slack(&self.entries),
+        }
+    }
 }
 
 impl<K: Ord + Copy, V> VecMap<K, V> {
@@ -102,9 +122,17 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for VecMap<K, V> {
 /// sorted by register and, within a register, in recorded order, in place of a
 /// `VecMap<Register, Vec<u32>>`: a state is cloned at every step of the fixpoint, and
 /// the map cost one allocation per written register on each clone.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Default, PartialEq, Eq)]
 pub struct Writers {
     entries: Vec<(Register, u32)>,
+}
+
+impl Clone for Writers {
+    fn clone(&self) -> Self {
+        Writers {
+            entries: clone_with_slack(&self.entries),
+        }
+    }
 }
 
 impl Writers {

@@ -92,7 +92,7 @@ pub(crate) fn parse_all(
         previous_section: 0,
         section_ids: vec![".text".to_string()],
         equs: FastMap::default(),
-        out: Vec::new(),
+        out: Vec::with_capacity(ranges.len()),
         errors: Vec::new(),
         pending_prefix: None,
     };

@@ -70,10 +70,7 @@ impl Tables {
 
     /// The register named `name` (lower case, no `%`), e.g. `rax`, `xmm17`, `st(1)`, `cr3`.
     pub fn register(&self, name: &str) -> Option<Register> {
-        REGISTERS
-            .binary_search_by(|(n, _)| (*n).cmp(name))
-            .ok()
-            .map(|i| REGISTERS[i].1)
+        register_keyed(name_key(name.as_bytes())?)
     }
 
     /// The register `text` names in any case, whitespace inside ignored (`ST (1)`).
@@ -88,7 +85,7 @@ impl Tables {
     }
 
     fn register_lowered(&self, text: &str, squeeze: bool) -> Option<Register> {
-        let mut buf = [0u8; 16];
+        let mut buf = [0u8; 8];
         let mut len = 0;
         for &b in text.as_bytes() {
             if !b.is_ascii() {
@@ -104,13 +101,36 @@ impl Tables {
             if squeeze && b.is_ascii_whitespace() {
                 continue;
             }
+            if b == 0 {
+                // It would read as the end of a shorter name.
+                return None;
+            }
             // Longer than any register name.
             let slot = buf.get_mut(len)?;
             *slot = b.to_ascii_lowercase();
             len += 1;
         }
-        self.register(std::str::from_utf8(&buf[..len]).ok()?)
+        register_keyed(u64::from_le_bytes(buf))
     }
+}
+
+/// A register name as `REGISTERS` is ordered: its bytes little-endian, zero padded; `None`
+/// for a name longer than any register's (8 bytes, which build.rs checks).
+fn name_key(name: &[u8]) -> Option<u64> {
+    let mut bytes = [0u8; 8];
+    bytes.get_mut(..name.len())?.copy_from_slice(name);
+    // A NUL would make a shorter name's key; no register name has one.
+    if name.contains(&0) {
+        return None;
+    }
+    Some(u64::from_le_bytes(bytes))
+}
+
+fn register_keyed(key: u64) -> Option<Register> {
+    REGISTERS
+        .binary_search_by_key(&key, |(k, _)| *k)
+        .ok()
+        .map(|i| REGISTERS[i].1)
 }
 
 /// Mnemonic spellings LLVM accepts that iced does not use, mapped to iced's spelling.
@@ -245,11 +265,45 @@ mod tests {
     fn the_indexes_are_sorted() {
         assert!(MNEMONICS.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(REGISTERS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(REGISTERS.iter().filter(|(k, _)| *k == 0).count(), 0);
         assert!(MNEMONICS.iter().all(|(_, start, end)| start < end));
         assert_eq!(
             MNEMONICS.last().map(|m| usize::from(m.2)),
             Some(CODES.len())
         );
+    }
+
+    /// Every register name build.rs listed (from iced's names, plus LLVM's `r8b` and
+    /// `st(1)`) is found, in any case and with spaces for the spelled form; a name with
+    /// a NUL, an empty or an overlong one is not.
+    #[test]
+    fn registers_are_found_by_name() {
+        let t = tables();
+        for r in iced_x86::Register::values().filter(|r| *r != Register::None) {
+            let name = format!("{r:?}").to_ascii_lowercase();
+            if name.starts_with("dontuse") {
+                continue;
+            }
+            assert_eq!(t.register(&name), Some(r), "{name}");
+            assert_eq!(
+                t.register_any_case(&name.to_ascii_uppercase()),
+                Some(r),
+                "{name}"
+            );
+            let spaced: String = name.chars().flat_map(|c| [c, ' ']).collect();
+            assert_eq!(t.register_spelled(&spaced), Some(r), "{spaced}");
+            assert_eq!(t.register_any_case(&spaced), None, "{spaced}");
+        }
+        assert_eq!(t.register("r9b"), Some(Register::R9L));
+        assert_eq!(t.register_spelled("ST (3)"), Some(Register::ST3));
+        assert_eq!(t.register("st"), Some(Register::ST0));
+        for bad in ["", "ax\0", "a\0x", "raxraxrax", "xmm32"] {
+            assert_eq!(t.register(bad), None, "{bad:?}");
+            assert_eq!(t.register_spelled(bad), None, "{bad:?}");
+        }
+        // Any whitespace `char::is_whitespace` knows is squeezed out, as before.
+        assert_eq!(t.register_spelled("r\u{2003}ax\u{a0}"), Some(Register::RAX));
+        assert_eq!(t.register("rax\u{a0}"), None);
     }
 
     /// Every code LLVM can assemble is listed once, under its own mnemonic (lower case),
