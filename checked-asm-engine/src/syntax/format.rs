@@ -39,7 +39,12 @@ pub(super) fn parse_pieces<'a>(
     curarg: &mut usize,
 ) -> Result<Vec<Piece<'a>>, FormatError> {
     // A text run before and after each placeholder, as most pieces have.
-    let braces = text.bytes().filter(|&b| b == b'{').count();
+    // Counted by index: a `filter().count()` chain costs some 60 instructions a byte in
+    // a macro built without optimisation (cargo's default for proc macros).
+    let mut braces = 0;
+    for &b in text.as_bytes() {
+        braces += usize::from(b == b'{');
+    }
     let mut pieces = Vec::with_capacity(2 * braces + 1);
     // The start of the text run being read, if one is.
     let mut literal: Option<usize> = None;

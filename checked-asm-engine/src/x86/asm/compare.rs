@@ -58,9 +58,10 @@ fn canonical(m: iced_x86::Mnemonic) -> iced_x86::Mnemonic {
     }
 }
 
-fn meaning(i: &Instruction, op: u32) -> Meaning {
+/// Operand `op` of `i`; `selector` is `selector_word(i)`, worked out once per instruction.
+fn meaning(i: &Instruction, op: u32, selector: bool) -> Meaning {
     match i.op_kind(op) {
-        OpKind::Register if selector_word(i) && i.op_register(op).is_gpr() => {
+        OpKind::Register if selector && i.op_register(op).is_gpr() => {
             Meaning::RegNum(i.op_register(op).number())
         }
         OpKind::Register => Meaning::Reg(i.op_register(op)),
@@ -166,8 +167,21 @@ pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
     }
     if a.mnemonic() == iced_x86::Mnemonic::Xchg && a.op_count() == 2 {
         // `xchg` is symmetric: `xchg cl, dl` and `xchg dl, cl` are one instruction.
-        let (a0, a1, b0, b1) = (meaning(a, 0), meaning(a, 1), meaning(b, 0), meaning(b, 1));
+        let (sa, sb) = (selector_word(a), selector_word(b));
+        let (a0, a1) = (meaning(a, 0, sa), meaning(a, 1, sa));
+        let (b0, b1) = (meaning(b, 0, sb), meaning(b, 1, sb));
         return (a0 == b0 && a1 == b1) || (a0 == b1 && a1 == b0);
     }
-    (0..a.op_count()).all(|op| meaning(a, op) == meaning(b, op))
+    let (sa, sb) = (selector_word(a), selector_word(b));
+    // An index loop: this runs for every candidate encoding of every new statement, and
+    // `all` with a closure costs several calls per operand in a macro built without
+    // optimisation (cargo's default).
+    let mut op = 0;
+    while op < a.op_count() {
+        if meaning(a, op, sa) != meaning(b, op, sb) {
+            return false;
+        }
+        op += 1;
+    }
+    true
 }

@@ -3,6 +3,7 @@
 //! The full list with counts is `tests/data/effects_refused.txt`, checked by
 //! `tests/effects_coverage.rs`.
 
+use super::RowIndex;
 use iced_x86::{Code, Mnemonic};
 
 use Mnemonic as M;
@@ -43,9 +44,10 @@ pub fn reason(code: Code) -> Option<&'static str> {
     if code == Code::INVALID {
         return Some("not a valid instruction");
     }
-    let m = code.mnemonic();
-    REFUSED
-        .iter()
-        .find(|(ms, _)| ms.contains(&m))
-        .map(|(_, why)| *why)
+    // The first row listing it, found through an index by mnemonic: this runs for every
+    // new instruction, and searching every row's list costs a comparison call per entry
+    // in a macro built without optimisation (cargo's default).
+    static ROWS: RowIndex = RowIndex::new();
+    let rows = ROWS.rows(code.mnemonic(), || REFUSED.iter().map(|(ms, _)| *ms));
+    rows.first().map(|&row| REFUSED[usize::from(row)].1)
 }

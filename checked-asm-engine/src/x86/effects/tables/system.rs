@@ -148,7 +148,7 @@ pub static PRECISE_PRIVILEGED: &[Mnemonic] = &[
 ];
 
 /// CPUID features of trusted-execution and virtualisation extensions.
-pub static TRUSTED_EXECUTION: &[CpuidFeature] = &[
+const TRUSTED_EXECUTION: &[CpuidFeature] = &[
     CpuidFeature::VMX,
     CpuidFeature::INVEPT,
     CpuidFeature::INVVPID,
@@ -164,7 +164,7 @@ pub static TRUSTED_EXECUTION: &[CpuidFeature] = &[
 ];
 
 /// CPUID features of obsolete or vendor-specific instructions.
-pub static LEGACY: &[CpuidFeature] = &[
+const LEGACY: &[CpuidFeature] = &[
     CpuidFeature::UMOV,
     CpuidFeature::INTEL386_A0_ONLY,
     CpuidFeature::INTEL486_A_ONLY,
@@ -188,6 +188,43 @@ pub static LEGACY: &[CpuidFeature] = &[
     CpuidFeature::UDBG,
     CpuidFeature::CL1INVMB,
 ];
+
+/// A set of CPUID features as bits, built at compile time: a new instruction's features
+/// are tested against the two lists above, which as slices cost a comparison call per
+/// entry in a macro built without optimisation (cargo's default).
+struct FeatureSet([u64; 4]);
+
+impl FeatureSet {
+    const fn of(list: &[CpuidFeature]) -> FeatureSet {
+        let mut words = [0u64; 4];
+        let mut i = 0;
+        while i < list.len() {
+            let f = list[i] as usize;
+            words[f / 64] |= 1 << (f % 64);
+            i += 1;
+        }
+        FeatureSet(words)
+    }
+
+    fn contains(&self, f: CpuidFeature) -> bool {
+        let f = f as usize;
+        self.0.get(f / 64).is_some_and(|w| w >> (f % 64) & 1 != 0)
+    }
+
+    fn any(&self, features: &[CpuidFeature]) -> bool {
+        let mut i = 0;
+        while i < features.len() {
+            if self.contains(features[i]) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+}
+
+static TRUSTED_EXECUTION_SET: FeatureSet = FeatureSet::of(TRUSTED_EXECUTION);
+static LEGACY_SET: FeatureSet = FeatureSet::of(LEGACY);
 
 fn conservative(fx: &mut Effects, category: Category) {
     fx.category = Some(category);
@@ -288,13 +325,30 @@ pub(super) fn apply(instr: &Instruction, mode: Mode, fx: &mut Effects) {
         // as complete as for EVEX; KNC-only mnemonics missing from the MXCSR lists were
         // already assumed to raise (`Category::UnlistedSimd`), which this category names.
         fx.category = Some(Category::KnightsCorner);
-    } else if features.iter().any(|f| TRUSTED_EXECUTION.contains(f)) {
+    } else if TRUSTED_EXECUTION_SET.any(features) {
         conservative(fx, Category::TrustedExecution);
-    } else if features.iter().any(|f| LEGACY.contains(f))
-        || instr.code().op_info().needs_decoder_option()
-    {
+    } else if LEGACY_SET.any(features) || instr.code().op_info().needs_decoder_option() {
         conservative(fx, Category::Legacy);
     } else if instr.is_privileged() && !PRECISE_PRIVILEGED.contains(&m) {
         conservative(fx, Category::PrivilegedSystem);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bit sets hold exactly their lists, and every feature fits in them.
+    #[test]
+    fn feature_sets_are_their_lists() {
+        assert!(CpuidFeature::values().len() <= 256);
+        for f in CpuidFeature::values() {
+            assert_eq!(
+                TRUSTED_EXECUTION_SET.contains(f),
+                TRUSTED_EXECUTION.contains(&f),
+                "{f:?}"
+            );
+            assert_eq!(LEGACY_SET.contains(f), LEGACY.contains(&f), "{f:?}");
+        }
     }
 }

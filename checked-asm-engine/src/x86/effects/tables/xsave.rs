@@ -9,6 +9,7 @@
 //! know it, so every component is assumed requested (contract-rules.md §2: unknown mask =
 //! all). XRSTOR of component 9 loads PKRU, which changes who may access memory: M3.
 
+use super::RowIndex;
 use crate::x86::effects::iced::push_unique;
 use crate::x86::effects::regs::{Access, RegAccess};
 use crate::x86::effects::types::*;
@@ -74,7 +75,10 @@ pub static SAVE_RESTORE: &[SaveRestore] = &[
 ];
 
 pub fn save_restore(m: Mnemonic) -> Option<&'static SaveRestore> {
-    SAVE_RESTORE.iter().find(|s| s.mnemonics.contains(&m))
+    // The first row listing `m`, through an index by mnemonic (see `refused::reason`).
+    static ROWS: RowIndex = RowIndex::new();
+    let rows = ROWS.rows(m, || SAVE_RESTORE.iter().map(|s| s.mnemonics));
+    rows.first().map(|&row| &SAVE_RESTORE[usize::from(row)])
 }
 
 /// Registers of the covered components, as the containers an analysis tracks.
