@@ -112,8 +112,8 @@ fn llvm_mnemonic(code: Code) -> Option<Mnemonic> {
 
 /// `names.rs`: `MNEMONICS` (name, start, end into `CODES`; by name), `CODES` (each
 /// mnemonic's codes in iced's order, as `u16` with the code's name in a comment) and
-/// `REGISTERS` (name, register; by name). iced's `Debug` names are its variant names, so
-/// registers are written as paths.
+/// `REGISTERS` (the name as a number, register; by that number, the name in a comment).
+/// iced's `Debug` names are its variant names, so registers are written as paths.
 fn names() {
     // iced names most mnemonics exactly as Intel's SDM and LLVM do, in lower case.
     let mut groups: std::collections::BTreeMap<String, Vec<Code>> = Default::default();

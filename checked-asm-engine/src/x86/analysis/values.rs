@@ -11,6 +11,7 @@ use super::contract::Contract;
 use super::sets::{RegSet, VecMap, VecSet, Writers};
 use crate::x86::effects::{CallModel, Flags, Mode, TagEffect, container};
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
+use std::borrow::Cow;
 
 /// A symbolic value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -256,34 +257,25 @@ pub fn analyse(
         let Some(state) = before[i].as_ref() else {
             continue;
         };
+        let after = step(state, &graph.nodes[i], i as u32, contract, call_model);
         let succ = &graph.nodes[i].succ;
         let exits_here = succ.iter().any(|e| !matches!(e, Edge::Node(_)));
-        let last_node = succ.iter().rposition(|e| matches!(e, Edge::Node(_)));
-        let mut after = Some(step(state, &graph.nodes[i], i as u32, contract, call_model));
-        for (k, edge) in succ.iter().enumerate() {
-            let Edge::Node(j) = *edge else { continue };
-            let Some(a) = &after else { break };
-            let merged = match &before[j] {
-                None if !exits_here && last_node == Some(k) => match after.take() {
-                    Some(a) => a,
-                    None => break,
-                },
-                None => a.clone(),
-                Some(old) => {
-                    let mut m = old.join(a);
-                    if visits[j] > 8 {
-                        m.rsp = if m.rsp == old.rsp { m.rsp } else { None };
-                    }
-                    m
-                }
-            };
-            if before[j].as_ref() != Some(&merged) {
-                before[j] = Some(merged);
-                work.push(j);
-            }
+        let mut targets = succ.iter().filter_map(|e| match *e {
+            Edge::Node(j) => Some(j),
+            _ => None,
+        });
+        let last = if exits_here {
+            None
+        } else {
+            targets.next_back()
+        };
+        for j in targets {
+            merge_into(&mut before, &mut work, &visits, j, Cow::Borrowed(&after));
         }
-        if exits_here {
-            afters[i] = after;
+        match last {
+            Some(j) => merge_into(&mut before, &mut work, &visits, j, Cow::Owned(after)),
+            None if exits_here => afters[i] = Some(after),
+            None => {}
         }
     }
     let mut exits = Vec::new();
@@ -322,6 +314,32 @@ pub fn analyse(
         before,
         label_jumps,
         exits,
+    }
+}
+
+/// Merges `incoming`, the state along an edge into node `j`, into `j`'s state before,
+/// and queues `j` when that changed. A loop's stack offset that keeps changing becomes
+/// unknown after 8 visits.
+fn merge_into(
+    before: &mut [Option<State>],
+    work: &mut Vec<usize>,
+    visits: &[u32],
+    j: usize,
+    incoming: Cow<'_, State>,
+) {
+    let merged = match &before[j] {
+        None => incoming.into_owned(),
+        Some(old) => {
+            let mut m = old.join(&incoming);
+            if visits[j] > 8 {
+                m.rsp = if m.rsp == old.rsp { m.rsp } else { None };
+            }
+            m
+        }
+    };
+    if before[j].as_ref() != Some(&merged) {
+        before[j] = Some(merged);
+        work.push(j);
     }
 }
 

@@ -165,14 +165,13 @@ pub fn same_instruction(a: &Instruction, b: &Instruction) -> bool {
     {
         return false;
     }
+    let (sa, sb) = (selector_word(a), selector_word(b));
     if a.mnemonic() == iced_x86::Mnemonic::Xchg && a.op_count() == 2 {
         // `xchg` is symmetric: `xchg cl, dl` and `xchg dl, cl` are one instruction.
-        let (sa, sb) = (selector_word(a), selector_word(b));
         let (a0, a1) = (meaning(a, 0, sa), meaning(a, 1, sa));
         let (b0, b1) = (meaning(b, 0, sb), meaning(b, 1, sb));
         return (a0 == b0 && a1 == b1) || (a0 == b1 && a1 == b0);
     }
-    let (sa, sb) = (selector_word(a), selector_word(b));
     // An index loop: this runs for every candidate encoding of every new statement, and
     // `all` with a closure costs several calls per operand in a macro built without
     // optimisation (cargo's default).

@@ -101,16 +101,12 @@ impl Tables {
             if squeeze && b.is_ascii_whitespace() {
                 continue;
             }
-            if b == 0 {
-                // It would read as the end of a shorter name.
-                return None;
-            }
             // Longer than any register name.
             let slot = buf.get_mut(len)?;
             *slot = b.to_ascii_lowercase();
             len += 1;
         }
-        register_keyed(u64::from_le_bytes(buf))
+        register_keyed(name_key(&buf[..len])?)
     }
 }
 
@@ -260,7 +256,8 @@ mod tests {
     use super::*;
     use iced_x86::{EncodingKind, Mnemonic};
 
-    /// Binary search needs both indexes sorted by `str`'s order, without repeats.
+    /// Binary search needs both indexes sorted without repeats: `MNEMONICS` by name,
+    /// `REGISTERS` by `name_key`, which no name maps to 0.
     #[test]
     fn the_indexes_are_sorted() {
         assert!(MNEMONICS.windows(2).all(|w| w[0].0 < w[1].0));
